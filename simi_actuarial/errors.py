@@ -1,0 +1,31 @@
+"""Exceptions raised for bad user input.
+
+Every user-facing failure (scenario file, ``--set`` override, claims file) is raised as a
+subclass of :class:`SimiInputError`. The CLI turns these into a message and exit code 2; they
+never surface as tracebacks.
+"""
+
+from __future__ import annotations
+
+
+class SimiInputError(Exception):
+    """Bad user input. ``problems`` is a list of ``(dotted.path, message)`` pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s)"]
+        for path, msg in self.problems:
+            lines.append(f"  {path or '<root>'}: {msg}")
+        return "\n".join(lines)
+
+
+class ScenarioError(SimiInputError):
+    """A scenario file or override is invalid."""
+
+
+class ClaimsError(SimiInputError):
+    """A claims file is invalid."""

@@ -1,0 +1,60 @@
+"""Building blocks shared by every scenario section.
+
+* :class:`StrictModel` — pydantic base that rejects unknown keys and silent type coercion.
+* ``History[T]`` — a parameter that is either a single value or a value history by year
+  (``{2020: 7000, 2021: 8000}``: each value is effective from its year on).
+* :func:`value_at` — the value of a ``History`` effective in a given year.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+YEAR_MIN = 1900
+YEAR_MAX = 2200
+
+
+class StrictModel(BaseModel):
+    """Base for all scenario sections: unknown keys are errors, no str->number coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+#: A value, or a history ``{year_from: value}`` of values by effective year.
+History = Union[T, dict[int, T]]
+
+Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+PositiveMoney = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Share = Rate
+
+
+def is_history(value: object) -> bool:
+    """True when ``value`` is a year-keyed history mapping."""
+    return isinstance(value, dict) and len(value) > 0 and all(
+        isinstance(k, int) and not isinstance(k, bool) for k in value
+    )
+
+
+def value_at(value: object, year: int):
+    """Value of a (possibly year-keyed) parameter effective in ``year``.
+
+    A plain value applies to every year. For a history the entry with the greatest year not
+    after ``year`` applies; a year before the first entry raises ``KeyError``.
+    """
+    if not is_history(value):
+        return value
+    eligible = [y for y in value if y <= year]  # type: ignore[union-attr]
+    if not eligible:
+        first = min(value)  # type: ignore[arg-type]
+        raise KeyError(f"no value effective in {year} (history starts in {first})")
+    return value[max(eligible)]  # type: ignore[index]
+
+
+def history_years(value: object) -> list[int]:
+    """Years at which a parameter changes (empty for a plain value)."""
+    return sorted(value) if is_history(value) else []  # type: ignore[arg-type]
