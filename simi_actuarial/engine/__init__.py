@@ -1,0 +1,1 @@
+"""Monte Carlo engine: random streams, claim generation, compiled kernels, tallies."""
