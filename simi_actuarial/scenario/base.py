@@ -58,3 +58,11 @@ def value_at(value: object, year: int):
 def history_years(value: object) -> list[int]:
     """Years at which a parameter changes (empty for a plain value)."""
     return sorted(value) if is_history(value) else []  # type: ignore[arg-type]
+
+
+class CrossFieldError(ValueError):
+    """Raised by whole-scenario checks with a list of ``(path, message)`` problems."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{p}: {m}" for p, m in self.problems))

@@ -1,0 +1,122 @@
+"""Pure-Python reference implementation of the benefit chain (the test oracle).
+
+Written to follow the policy texts literally — admission by admission, band slice by band
+slice — rather than for speed. The compiled kernel (:mod:`.kernel`) uses algebraic
+shortcuts; tests check that both give the same payments on the same :class:`RuleTable`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .arrays import (
+    FLAG_CAP_COMBINED,
+    FLAG_DEDUCTIBLE_COUNTS,
+    FLAG_OUTPATIENT_SPECIAL_COUNTS,
+    RuleTable,
+)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """One inpatient admission: hospital level index, total and in-scope cost (CNY)."""
+
+    level: int
+    total_cost: float
+    in_scope_cost: float
+
+
+@dataclass(frozen=True)
+class PersonYear:
+    """What each payer covers for one person in one year (CNY)."""
+
+    total_cost: float
+    in_scope_cost: float
+    self_pay: float
+    bmi_paid: float
+    simi_paid: float
+    assistance_paid: float
+    patient_in_scope: float
+
+    @property
+    def patient_burden(self) -> float:
+        return self.patient_in_scope + self.self_pay
+
+
+def simi_band_payment(amount_above_line: float, lowers: list[float], rates: list[float]) -> float:
+    """Progressive bands: each rate applies to its slice of the amount above the line."""
+    paid = 0.0
+    edges = [x for x in lowers if math.isfinite(x)]
+    for i, lo in enumerate(edges):
+        hi = edges[i + 1] if i + 1 < len(edges) else math.inf
+        slice_ = min(amount_above_line, hi) - lo
+        if slice_ > 0:
+            paid += rates[i] * slice_
+    return paid
+
+
+def person_year(
+    table: RuleTable,
+    year: int,
+    group: int,
+    admissions: list[Admission],
+    os_in_scope: float = 0.0,
+    os_bmi_paid: float = 0.0,
+    os_total: float | None = None,
+) -> PersonYear:
+    """Apply BMI, SIMI and medical assistance to one person's year.
+
+    ``os_*``: the year's outpatient special-disease in-scope cost and what BMI paid on it
+    (counted toward the SIMI line when the scenario says so).
+    """
+    y = table.year_index(year)
+    cat = int(table.group_category[group])
+    remaining_cap = float(table.bmi_cap[y, cat])
+    bmi = 0.0
+    deductibles = 0.0
+    total = in_scope = 0.0
+    for adm in admissions:
+        total += adm.total_cost
+        in_scope += adm.in_scope_cost
+        deductible = min(float(table.bmi_deductible[y, cat, adm.level]), adm.in_scope_cost)
+        pay = float(table.bmi_rate[y, cat, adm.level]) * (adm.in_scope_cost - deductible)
+        pay = min(pay, remaining_cap)
+        remaining_cap -= pay
+        bmi += pay
+        deductibles += deductible
+
+    # annual in-scope out-of-pocket that SIMI applies to
+    base = in_scope - bmi
+    if not table.flags[FLAG_DEDUCTIBLE_COUNTS]:
+        base -= deductibles
+    if table.flags[FLAG_OUTPATIENT_SPECIAL_COUNTS]:
+        base += os_in_scope - os_bmi_paid
+    bmi += os_bmi_paid
+    in_scope += os_in_scope
+    total += os_in_scope if os_total is None else os_total
+
+    above = base - float(table.simi_line[y, group])
+    simi = 0.0
+    if above > 0:
+        simi = simi_band_payment(
+            above, list(table.band_lower[y, group]), list(table.band_rate[y, group])
+        )
+    cap = float(table.simi_cap[y, group])
+    if table.flags[FLAG_CAP_COMBINED]:
+        simi = min(simi, max(cap - bmi, 0.0))
+    else:
+        simi = min(simi, cap)
+
+    left = in_scope - bmi - simi
+    assist = float(table.assist_rate[y, group]) * max(left - float(table.assist_deductible[y, group]), 0.0)
+    assist = min(assist, float(table.assist_limit[y, group]))
+    return PersonYear(
+        total_cost=total,
+        in_scope_cost=in_scope,
+        self_pay=total - in_scope,
+        bmi_paid=bmi,
+        simi_paid=simi,
+        assistance_paid=assist,
+        patient_in_scope=left - assist,
+    )

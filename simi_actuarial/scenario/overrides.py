@@ -1,0 +1,76 @@
+"""Merging scenario documents: ``extends:`` inheritance and ``--set`` overrides."""
+
+from __future__ import annotations
+
+import copy
+
+import yaml
+
+from ..errors import ScenarioError
+from .base import YEAR_MIN, is_history
+
+
+def deep_merge(base, override):
+    """Merge ``override`` into ``base`` (both plain YAML data); returns a new object.
+
+    Mappings merge key by key, anything else is replaced. A history (``{year: value}``)
+    overriding a plain value keeps the plain value for the years before the history starts.
+    """
+    if isinstance(base, dict) and isinstance(override, dict):
+        if is_history(override) and not is_history(base) and not _is_name_mapping(base):
+            base = {YEAR_MIN: base}
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    if is_history(override) and not isinstance(base, dict):
+        return {YEAR_MIN: copy.deepcopy(base), **copy.deepcopy(override)}
+    return copy.deepcopy(override)
+
+
+def _is_name_mapping(value: dict) -> bool:
+    return any(isinstance(k, str) for k in value)
+
+
+def parse_assignment(text: str) -> tuple[list, object]:
+    """Split ``dotted.path=value`` into path components and a YAML-parsed value."""
+    if "=" not in text:
+        raise ScenarioError("--set", [(text, "expected dotted.path=value")])
+    path, raw = text.split("=", 1)
+    parts = path.strip().split(".")
+    if not path.strip() or any(p == "" for p in parts):
+        raise ScenarioError("--set", [(path, "empty path component")])
+    keys: list = [int(p) if p.lstrip("-").isdigit() else p for p in parts]
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as exc:
+        raise ScenarioError("--set", [(path, f"value is not valid YAML: {exc}")]) from None
+    return keys, value
+
+
+def apply_assignment(data: dict, keys: list, value) -> dict:
+    """Return a copy of ``data`` with ``value`` set at ``keys`` (creating mappings)."""
+    data = copy.deepcopy(data)
+    node = data
+    dotted = ".".join(map(str, keys))
+    for i, key in enumerate(keys[:-1]):
+        nxt = keys[i + 1]
+        if isinstance(node, list):
+            if not isinstance(key, int) or not -len(node) <= key < len(node):
+                raise ScenarioError("--set", [(dotted, f"no list item {key}")])
+        elif isinstance(node, dict):
+            child = node.get(key)
+            if child is None or (isinstance(nxt, int) and not isinstance(child, (dict, list))):
+                # a year key below a plain value turns the value into a history
+                node[key] = {YEAR_MIN: child} if child is not None and isinstance(nxt, int) else {}
+        else:
+            raise ScenarioError("--set", [(dotted, f"cannot descend into a value at '{key}'")])
+        node = node[key]
+    last = keys[-1]
+    if isinstance(node, list):
+        if not isinstance(last, int) or not -len(node) <= last < len(node):
+            raise ScenarioError("--set", [(dotted, f"no list item {last}")])
+    elif not isinstance(node, dict):
+        raise ScenarioError("--set", [(dotted, "cannot set a field inside a plain value")])
+    node[last] = value
+    return data
