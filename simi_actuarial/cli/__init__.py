@@ -1,0 +1,47 @@
+"""The ``simi`` command line. Each sub-command lives in its own module with a
+``register(subparsers)`` function that adds its parser and sets ``func``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from ..errors import SimiInputError
+from . import validate
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+COMMANDS = [validate]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="simi",
+        description="Actuarial Monte Carlo model of Serious Illness Medical Insurance (SIMI) funds.",
+    )
+    parser.add_argument("--version", action="version", version=f"simi_actuarial {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``simi`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except SimiInputError as exc:
+        print(f"error: {exc.format()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
