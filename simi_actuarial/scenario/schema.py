@@ -8,7 +8,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from .base import YEAR_MAX, CrossFieldError, YEAR_MIN, StrictModel, is_history, value_at
 from .fund_schema import EconomyConfig, FinancingConfig, FundConfig
+from ..morbidity.config import MorbidityConfig
+from ..population.config import PopulationConfig
 from .lines import starting_line
+from .model_schema import CheConfig, RiskConfig, SimulationConfig
 from .rules_schema import AssistanceScheme, BmiRules, Group, LevelName, Name, SimiRules
 
 LEVEL_ORDER = ("township", "primary", "secondary", "tertiary")
@@ -39,6 +42,11 @@ class Scenario(StrictModel):
     economy: EconomyConfig = Field(default_factory=EconomyConfig)
     financing: Optional[FinancingConfig] = None
     fund: FundConfig = Field(default_factory=FundConfig)
+    population: PopulationConfig = Field(default_factory=PopulationConfig)
+    morbidity: MorbidityConfig = Field(default_factory=MorbidityConfig)
+    risk: RiskConfig = Field(default_factory=RiskConfig)
+    che: CheConfig = Field(default_factory=CheConfig)
+    simulation: SimulationConfig = Field(default_factory=SimulationConfig)
 
     @property
     def years(self) -> list[int]:

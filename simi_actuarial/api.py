@@ -1,0 +1,101 @@
+"""The public Python API (mirrors the CLI)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from pathlib import Path
+
+from .compare import Comparison
+from .engine.simulate import simulate_raw
+from .io import write_csv, write_json, write_parquet
+from .results import SimulationResult
+from .scenario.loader import load_scenario, scenario_hash
+from .scenario.schema import Scenario
+
+
+def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: int | None = None,
+             threads: int | None = None, batch_paths: int | None = None,
+             progress: bool = False) -> SimulationResult:
+    """Run the Monte Carlo projection of ``scenario`` (a :class:`Scenario` or a file path).
+
+    ``paths``/``seed`` default to the scenario's ``simulation`` section. Results are
+    identical for any ``threads`` and ``batch_paths``.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    _require_financing(scenario)
+    paths = scenario.simulation.paths if paths is None else int(paths)
+    seed = scenario.simulation.seed if seed is None else int(seed)
+    if paths < 1:
+        raise ValueError("paths must be >= 1")
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=paths, unit="path", desc=scenario.name, file=sys.stderr, leave=False)
+    try:
+        raw = simulate_raw(scenario, paths, seed, threads, batch_paths,
+                           progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    return SimulationResult(raw)
+
+
+def compare(base: Scenario | str | Path, reform: Scenario | str | Path, paths: int | None = None,
+            seed: int | None = None, threads: int | None = None,
+            progress: bool = False) -> Comparison:
+    """Simulate ``base`` and ``reform`` on common random numbers and pair the results."""
+    b = simulate(base, paths, seed, threads, progress=progress)
+    r = simulate(reform, b.n_paths, b.raw.seed, threads, progress=progress)
+    return Comparison(base=b, reform=r)
+
+
+def _require_financing(scenario: Scenario) -> None:
+    from .errors import ScenarioError
+
+    if scenario.financing is None:
+        raise ScenarioError(scenario.name, [(
+            "financing", "required to project the fund (financing.simi_per_capita)")])
+
+
+def manifest(result: SimulationResult, extra: dict | None = None) -> dict:
+    """Provenance of a run: scenario hash, seed, versions, timings."""
+    import numba
+    import numpy
+    import pandas
+
+    from . import __version__
+
+    sc = result.scenario
+    return {
+        "scenario": sc.name,
+        "scenario_hash": scenario_hash(sc),
+        "scenario_resolved": sc.model_dump(mode="json"),
+        "seed": result.raw.seed,
+        "paths": result.n_paths,
+        "years": [int(y) for y in result.years],
+        "threads": result.raw.threads,
+        "seconds_simulation": round(result.raw.seconds, 3),
+        "versions": {
+            "simi_actuarial": __version__, "python": platform.python_version(),
+            "numpy": numpy.__version__, "numba": numba.__version__,
+            "pandas": pandas.__version__,
+        },
+        "platform": platform.platform(),
+        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "complete": True,
+        **(extra or {}),
+    }
+
+
+def write_results(result: SimulationResult, out_dir: str | Path, extra: dict | None = None) -> Path:
+    """Write ``summary.csv``, ``paths.parquet`` and (last) ``manifest.json`` to ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "summary.csv", result.summary)
+    write_parquet(out / "paths.parquet", result.paths)
+    write_json(out / "manifest.json", manifest(result, extra))
+    return out

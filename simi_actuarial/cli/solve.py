@@ -1,0 +1,93 @@
+"""``simi solve SCENARIO --target ...`` — financing standard that meets a risk target."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import ScenarioError
+from ..scenario.loader import load_scenario
+from .common import add_mc_options, add_set_option
+
+TARGETS = ("current", "accumulated", "loss_ratio")  # as simi_actuarial.solve.TARGETS
+
+
+def register(sub) -> None:
+    p = sub.add_parser("solve", help="per-capita financing standard meeting a target")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--target", choices=TARGETS, default="accumulated",
+                   help="current: P(current deficit in --year) <= alpha; accumulated: "
+                   "P(accumulated deficit in any year) <= alpha; loss_ratio: E[loss ratio] = --value")
+    p.add_argument("--alpha", type=float, default=0.05, help="risk tolerance (default 0.05)")
+    p.add_argument("--year", type=int, default=None, help="year for --target current/loss_ratio")
+    p.add_argument("--value", type=float, default=None, help="loss ratio for --target loss_ratio")
+    p.add_argument("--growth", type=float, default=0.0,
+                   help="annual growth of the standard over the horizon (default 0: flat)")
+    p.add_argument("--bootstrap", type=int, default=999, help="bootstrap resamples for the CI")
+    p.add_argument("--verify-paths", type=int, default=0,
+                   help="re-run at the solved standard with a fresh seed and this many paths")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_mc_options(p)
+    add_set_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..api import simulate
+    from ..solve import required_financing
+
+    if not 0 < args.alpha < 1:
+        raise ScenarioError("--alpha", [("--alpha", f"must be in (0, 1), got {args.alpha}")])
+    if args.target == "loss_ratio" and (args.value is None or args.value <= 0):
+        raise ScenarioError("--value", [("--value", "--target loss_ratio needs --value > 0")])
+    scenario = load_scenario(args.scenario, args.overrides)
+    if args.year is not None and args.year not in scenario.years:
+        raise ScenarioError("--year", [("--year", f"{args.year} is outside the horizon "
+                                        f"{scenario.years[0]}-{scenario.years[-1]}")])
+    result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
+                      progress=not args.quiet)
+    sol = required_financing(result, args.target, args.alpha, args.year, args.value,
+                             args.growth, args.bootstrap, seed=result.raw.seed)
+    out = sol.as_dict()
+    if args.verify_paths:
+        out.update(verify(scenario, sol, args))
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    what = {"current": f"P(current deficit in {sol.year}) <= {args.alpha}",
+            "accumulated": f"P(accumulated deficit in any year) <= {args.alpha}",
+            "loss_ratio": f"expected loss ratio = {args.value}"}[args.target]
+    print(f"{scenario.name}: financing standard for {what}")
+    print(f"  {sol.per_capita:.2f} CNY per insured in {scenario.years[0]}"
+          + (f", growing {args.growth:.1%}/yr" if args.growth else "")
+          + f"  (95% bootstrap CI {sol.ci_low:.2f} - {sol.ci_high:.2f}; {sol.paths} paths)")
+    if sol.achieved_in_sample is not None:
+        print(f"  in-sample probability at the solved standard: {sol.achieved_in_sample:.4f}")
+    if "verify_probability" in out:
+        print(f"  re-run with seed {out['verify_seed']} and {args.verify_paths} paths: "
+              f"probability {out['verify_probability']:.4f} +/- {out['verify_probability_se']:.4f}")
+    return 0
+
+
+def verify(scenario, sol, args) -> dict:
+    """Re-simulate with the solved standard and an independent seed; report the target."""
+    import numpy as np
+
+    from ..api import simulate
+
+    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years)})
+    solved = scenario.model_copy(update={"financing": fin})
+    seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
+    res = simulate(solved, args.verify_paths, seed, args.threads, progress=not args.quiet)
+    f = res.funds
+    if sol.target == "current":
+        t = list(scenario.years).index(sol.year)
+        ind = f.simi_balance[:, t] < 0
+    elif sol.target == "accumulated":
+        ind = (f.simi_accumulated < 0).any(axis=1)
+    else:
+        lr = f.simi_claims.sum(axis=1) / f.simi_income.sum(axis=1)
+        return {"verify_seed": seed, "verify_loss_ratio": float(lr.mean()),
+                "verify_loss_ratio_se": float(lr.std(ddof=1) / np.sqrt(len(lr)))}
+    p = float(ind.mean())
+    return {"verify_seed": seed, "verify_probability": p,
+            "verify_probability_se": float(np.sqrt(p * (1 - p) / len(ind)))}

@@ -1,0 +1,147 @@
+"""Orchestration of a Monte Carlo run: resolve parameters once, then process batches of
+paths through the compiled kernel and keep only per path-year tallies.
+
+Results depend only on the scenario and the seed: paths are numbered 0..P-1 and every
+random number is keyed by (seed, path, year, cell), so batch size, thread count and the
+executor that runs a batch do not change a single bit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from ..errors import ScenarioError
+from ..morbidity.resolve import resolve_morbidity
+from ..population.projection import project_population
+from ..rules.arrays import resolve_rules
+from ..scenario.schema import Scenario
+from .cells import build_cells
+from .counts import draw_counts
+from .kernel import simulate_claims
+from .systematic import draw_systematic
+from .tallies import N_HIST, N_TALLIES
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """Everything a batch needs, as arrays (built once per run)."""
+
+    scenario: Scenario
+    years: np.ndarray
+    cells: object
+    rules: object
+    morbidity: object
+    population: object
+    che_capacity: np.ndarray
+    group_special: np.ndarray
+
+
+def resolve_model(scenario: Scenario) -> ResolvedModel:
+    """Resolve population, morbidity, rules and economy into arrays."""
+    years = np.array(scenario.years, dtype=np.int64)
+    pop = project_population(scenario.population, int(years[0]), len(years))
+    rules = resolve_rules(scenario)
+    morb = resolve_morbidity(scenario.morbidity, list(scenario.hospital_levels), pop.insured[0])
+    cells = build_cells(pop.insured, rules.group_share)
+    che = scenario.che
+    if che.income_series not in scenario.economy.income_series():
+        raise ScenarioError("scenario", [("che.income_series", f"unknown series '{che.income_series}'")])
+    capacity = np.array([che.capacity_multiple * scenario.economy.income(che.income_series, int(y))
+                         for y in years])
+    special = np.array([scenario.simi.schedules[g.simi_schedule].special
+                        for g in scenario.groups.values()], dtype=np.bool_)
+    return ResolvedModel(scenario=scenario, years=years, cells=cells, rules=rules,
+                         morbidity=morb, population=pop, che_capacity=capacity,
+                         group_special=special)
+
+
+@dataclass
+class BatchResult:
+    """Tallies of a batch of consecutive paths."""
+
+    first_path: int
+    tallies: np.ndarray      # (P_b, Y, N_TALLIES)
+    hist: np.ndarray         # (P_b, Y, N_HIST)
+    cost_index: np.ndarray   # (P_b, Y)
+    utilisation: np.ndarray  # (P_b, Y)
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int) -> BatchResult:
+    """Simulate paths ``first_path .. first_path + n_paths - 1``."""
+    t0 = time.perf_counter()
+    sc = model.scenario
+    m = model.morbidity
+    paths = np.arange(first_path, first_path + n_paths, dtype=np.int64)
+    fac = draw_systematic(sc.risk, seed, paths, model.years, sc.morbidity.base_year)
+    cells = model.cells
+    hosp = m.hosp_prob[cells.age, cells.sex]  # (C,)
+    hosp_prob = np.minimum(fac.utilisation[:, :, None] * hosp[None, None, :], 1.0)
+    os_prob = np.broadcast_to(m.os_prob[cells.age, cells.sex], cells.insured.shape)
+    both, hosp_only, os_only = draw_counts(seed, paths, model.years, cells.insured,
+                                           hosp_prob, os_prob)
+    r = model.rules
+    tallies, hist = simulate_claims(
+        np.uint64(seed), paths, model.years, both, hosp_only, os_only, cells.age, cells.group,
+        model.group_special, fac.cost_index,
+        m.adm_lambda, m.level_prob, m.cost_mu, m.cost_sigma, m.cost_threshold, m.cost_alpha,
+        m.cost_ptail, m.inscope_mean, m.inscope_conc, m.os_mu, m.os_sigma, m.os_inscope,
+        m.os_bmi_rate, m.os_bmi_deductible,
+        model.che_capacity, sc.che.threshold, sc.che.income_dispersion_sd,
+        *r.kernel_args(),
+    )
+    return BatchResult(first_path=first_path, tallies=tallies, hist=hist,
+                       cost_index=fac.cost_index, utilisation=fac.utilisation,
+                       seconds=time.perf_counter() - t0)
+
+
+def batches(n_paths: int, batch_paths: int) -> list[tuple[int, int]]:
+    """(first_path, n_paths) of each batch."""
+    return [(s, min(batch_paths, n_paths - s)) for s in range(0, n_paths, batch_paths)]
+
+
+@dataclass
+class RawRun:
+    """Per path-year tallies of a whole run, before fund accounting."""
+
+    model: ResolvedModel
+    seed: int
+    tallies: np.ndarray
+    hist: np.ndarray
+    cost_index: np.ndarray
+    utilisation: np.ndarray
+    seconds: float
+    threads: int
+
+
+def simulate_raw(scenario: Scenario, paths: int, seed: int, threads: int | None = None,
+                 batch_paths: int | None = None, progress=None, executor=None) -> RawRun:
+    """Run all batches (locally, or via ``executor(model, seed, batch_list)``)."""
+    t0 = time.perf_counter()
+    if threads is not None:
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+    model = resolve_model(scenario)
+    Y = len(model.years)
+    tallies = np.zeros((paths, Y, N_TALLIES))
+    hist = np.zeros((Y, N_HIST))
+    cost_index = np.zeros((paths, Y))
+    util = np.zeros((paths, Y))
+    plan = batches(paths, batch_paths or scenario.simulation.batch_paths)
+    results = (executor(model, seed, plan) if executor is not None
+               else (run_batch(model, seed, s, n) for s, n in plan))
+    for res in results:
+        sl = slice(res.first_path, res.first_path + res.tallies.shape[0])
+        tallies[sl] = res.tallies
+        hist += res.hist.sum(axis=0)
+        cost_index[sl] = res.cost_index
+        util[sl] = res.utilisation
+        if progress is not None:
+            progress(res.tallies.shape[0])
+    return RawRun(model=model, seed=seed, tallies=tallies, hist=hist, cost_index=cost_index,
+                  utilisation=util, seconds=time.perf_counter() - t0,
+                  threads=numba.get_num_threads())

@@ -1,0 +1,43 @@
+"""Monte Carlo estimators with standard errors (over independent paths, axis 0)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mean_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over paths and its standard error (NaN with one path)."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    m = x.mean(axis=0)
+    if n < 2:
+        return m, np.full_like(m, np.nan)
+    return m, x.std(axis=0, ddof=1) / np.sqrt(n)
+
+
+def prob_se(indicator: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Probability estimate and binomial standard error ``sqrt(p (1 - p) / n)``."""
+    ind = np.asarray(indicator, dtype=float)
+    n = ind.shape[0]
+    p = ind.mean(axis=0)
+    return p, np.sqrt(p * (1.0 - p) / n)
+
+
+def safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den with 0/0 -> NaN and no warnings."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def nan_mean_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`mean_se`, ignoring NaN entries (e.g. ratios with a zero denominator)."""
+    x = np.asarray(x, dtype=float)
+    n = np.sum(np.isfinite(x), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=0) if x.size else x
+        sd = np.nanstd(x, axis=0, ddof=1) if x.shape[0] > 1 else np.full(x.shape[1:], np.nan)
+        se = sd / np.sqrt(n)
+    return m, se
