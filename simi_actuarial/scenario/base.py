@@ -24,8 +24,8 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-#: A value, or a history ``{year_from: value}`` of values by effective year.
-History = Union[T, dict[int, T]]
+#: A value, or a (non-empty) history ``{year_from: value}`` of values by effective year.
+History = Union[T, Annotated[dict[int, T], Field(min_length=1)]]
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]

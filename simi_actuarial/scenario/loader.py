@@ -14,7 +14,7 @@ from typing import Iterable
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
-from .base import CrossFieldError
+from .base import CrossFieldError, is_history
 from .overrides import apply_assignment, deep_merge, parse_assignment
 from .schema import Scenario
 from .yaml_io import load_yaml_file
@@ -74,32 +74,71 @@ def scenario_hash(scenario: Scenario) -> str:
 def format_validation_errors(exc: ValidationError, data) -> list[tuple[str, str]]:
     """Turn pydantic errors into ``(dotted.path, message)`` pairs.
 
-    Union members (a value or a year history) add type tags to pydantic's locations; they
-    are dropped by walking the input alongside the location, and the alternatives' messages
-    are merged per field.
+    A union (a value or a year history) makes pydantic report every alternative, tagged in
+    the error location. The input is walked alongside the location; alternatives whose shape
+    does not match the input (a history branch for a plain value, ...) are dropped, unless
+    no alternative at that place matches, in which case all are kept.
     """
-    by_path: dict[str, list[str]] = {}
+    entries = []  # (site, matched, path, message)
+    cross: list[tuple[str, str]] = []
     for err in exc.errors():
-        cross = (err.get("ctx") or {}).get("error")
-        if isinstance(cross, CrossFieldError):
-            for p, m in cross.problems:
-                by_path.setdefault(p, []).append(m)
+        error = (err.get("ctx") or {}).get("error")
+        if isinstance(error, CrossFieldError):
+            cross.extend(error.problems)
             continue
-        path, value, is_dict_branch = _clean_location(err["loc"], data)
-        msg = _message(err)
-        value_is_dict = isinstance(value, dict)
-        # drop messages from the union branch that does not match the input's shape
-        if is_dict_branch is not None and is_dict_branch != value_is_dict:
-            by_path.setdefault(path, [])
-            continue
+        path, site, matched = _walk_location(err["loc"], data)
+        entries.append((site, matched, path, _message(err)))
+    sites_with_match = {site for site, matched, _, _ in entries if matched}
+    by_path: dict[str, list[str]] = {}
+    for site, matched, path, msg in entries:
+        if matched or site not in sites_with_match:
+            by_path.setdefault(path, []).append(msg)
+    for path, msg in cross:
         by_path.setdefault(path, []).append(msg)
-    problems = []
-    for path, msgs in by_path.items():
-        if not msgs and any(p != path and p.startswith(path) and m for p, m in by_path.items()):
-            continue  # the detailed problem is reported at a deeper path
-        unique = list(dict.fromkeys(msgs)) or ["invalid value"]
-        problems.append((path, " | or: ".join(unique[:3])))
-    return problems
+    return [(path, " | or: ".join(list(dict.fromkeys(msgs))[:3])) for path, msgs in by_path.items()]
+
+
+def _branch_matches(tag: str, value) -> bool:
+    """Whether union alternative ``tag`` (pydantic's name for it) fits the input's shape."""
+    if tag.startswith("dict[int"):
+        return isinstance(value, dict) and (not value or is_history(value))
+    if tag.startswith("list[") or "list[" in tag:
+        return isinstance(value, list)
+    if tag[:1].isupper():
+        return isinstance(value, dict) and not is_history(value)
+    return not isinstance(value, (dict, list))
+
+
+def _walk_location(loc, data):
+    """Strip union tags from a pydantic location.
+
+    Returns the dotted path, the path of the first union (its "site"), and whether every
+    union alternative on the way matches the shape of the input.
+    """
+    parts: list[str] = []
+    node = data
+    site = None
+    matched = True
+    for item in loc:
+        if isinstance(node, dict) and item in node:
+            node = node[item]
+            parts.append(str(item))
+        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
+            node = node[item]
+            parts.append(f"[{item}]")
+        elif isinstance(item, str) and _is_union_tag(item):
+            if site is None:
+                site = ".".join(parts)
+            matched = matched and _branch_matches(item, node)
+        else:
+            parts.append(str(item))
+            node = None
+    path = ".".join(parts).replace(".[", "[")
+    return path, site if site is not None else path, matched
+
+
+def _is_union_tag(item: str) -> bool:
+    return "[" in item or item[:1].isupper() or item in _SCALARS
 
 
 def _message(err) -> str:
@@ -114,32 +153,6 @@ def _message(err) -> str:
     if err["type"] not in ("missing",) and not isinstance(inp, (dict, list)):
         msg = f"{msg} (got {inp!r})"
     return msg
-
-
-def _clean_location(loc, data):
-    """Strip union tags from a pydantic location; returns (path, value at path, branch)."""
-    parts: list[str] = []
-    node = data
-    branch = None
-    for item in loc:
-        if isinstance(node, dict) and item in node:
-            node = node[item]
-            parts.append(str(item))
-            branch = None
-        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
-            node = node[item]
-            parts.append(f"[{item}]")
-            branch = None
-        elif isinstance(item, str) and ("[" in item or item[:1].isupper() or item in _SCALARS):
-            branch = item.startswith("dict[") or (item[:1].isupper() and "Spec" not in item)
-            if item[:1].isupper():
-                branch = None if "Spec" in item else branch
-        else:
-            parts.append(str(item))
-            node = None
-            branch = None
-    path = ".".join(parts).replace(".[", "[")
-    return path, node, branch
 
 
 _SCALARS = {"float", "int", "str", "bool", "none", "nullable", "constrained-float"}

@@ -10,26 +10,28 @@ from ..errors import ScenarioError
 from .base import YEAR_MIN, is_history
 
 
+def is_atomic(value) -> bool:
+    """A parameter value that is replaced whole, never merged key by key: a scalar, a list
+    (bands), or an indexed starting line ``{indexed: {...}}``."""
+    return not isinstance(value, dict) or set(value) == {"indexed"}
+
+
 def deep_merge(base, override):
     """Merge ``override`` into ``base`` (both plain YAML data); returns a new object.
 
-    Mappings merge key by key, anything else is replaced. A history (``{year: value}``)
-    overriding a plain value keeps the plain value for the years before the history starts.
+    Sections (mappings of names) and histories (``{year: value}``) merge key by key; any
+    other value is replaced whole. A history overriding a plain value keeps the plain value
+    for the years before the history starts.
     """
-    if isinstance(base, dict) and isinstance(override, dict):
-        if is_history(override) and not is_history(base) and not _is_name_mapping(base):
-            base = {YEAR_MIN: base}
+    if is_history(override) and is_atomic(base):
+        return {YEAR_MIN: copy.deepcopy(base), **copy.deepcopy(override)}
+    if (isinstance(base, dict) and isinstance(override, dict)
+            and not is_atomic(base) and not is_atomic(override)):
         merged = dict(base)
         for key, value in override.items():
             merged[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
         return merged
-    if is_history(override) and not isinstance(base, dict):
-        return {YEAR_MIN: copy.deepcopy(base), **copy.deepcopy(override)}
     return copy.deepcopy(override)
-
-
-def _is_name_mapping(value: dict) -> bool:
-    return any(isinstance(k, str) for k in value)
 
 
 def parse_assignment(text: str) -> tuple[list, object]:
@@ -60,9 +62,11 @@ def apply_assignment(data: dict, keys: list, value) -> dict:
                 raise ScenarioError("--set", [(dotted, f"no list item {key}")])
         elif isinstance(node, dict):
             child = node.get(key)
-            if child is None or (isinstance(nxt, int) and not isinstance(child, (dict, list))):
+            if child is None:
+                node[key] = {}
+            elif isinstance(nxt, int) and not isinstance(child, list) and is_atomic(child):
                 # a year key below a plain value turns the value into a history
-                node[key] = {YEAR_MIN: child} if child is not None and isinstance(nxt, int) else {}
+                node[key] = {YEAR_MIN: child}
         else:
             raise ScenarioError("--set", [(dotted, f"cannot descend into a value at '{key}'")])
         node = node[key]

@@ -96,7 +96,10 @@ class IndexedLineSpec(StrictModel):
     indexed: IndexedLine
 
 
-StartingLine = Union[Money, IndexedLineSpec, dict[int, Union[Money, IndexedLineSpec]]]
+StartingLine = Union[
+    Money, IndexedLineSpec,
+    Annotated[dict[int, Union[Money, IndexedLineSpec]], Field(min_length=1)],
+]
 
 
 class SimiSchedule(StrictModel):
