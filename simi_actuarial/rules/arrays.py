@@ -20,7 +20,7 @@ simi_cap         (Y, G)       annual cap (on SIMI, or on BMI+SIMI when cap_combi
 assist_rate      (Y, G)       medical-assistance rate (0: no scheme)
 assist_deductible(Y, G)       medical-assistance deductible
 assist_limit     (Y, G)       medical-assistance annual limit
-flags            (3,)         cap_combined, deductible_counts, outpatient_special_counts
+flags            (Y, 3)       cap_combined, deductible_counts, outpatient_special_counts
 ===============  ===========  ================================================================
 """
 
@@ -144,10 +144,13 @@ def resolve_rules(scenario: Scenario, years: list[int] | None = None) -> RuleTab
         for bi, (lo, r) in enumerate(pairs):
             lower[yi, gi, bi] = lo
             brate[yi, gi, bi] = r
-    flags = np.zeros(3, dtype=np.int64)
-    flags[FLAG_CAP_COMBINED] = scenario.simi.cap_scope == "bmi_plus_simi"
-    flags[FLAG_DEDUCTIBLE_COUNTS] = scenario.simi.deductible_counts_toward_line
-    flags[FLAG_OUTPATIENT_SPECIAL_COUNTS] = scenario.simi.outpatient_special_counts_toward_line
+    simi = scenario.simi
+    flags = np.zeros((Y, 3), dtype=np.int64)
+    for yi, year in enumerate(years):
+        flags[yi, FLAG_CAP_COMBINED] = value_at(simi.cap_scope, year) == "bmi_plus_simi"
+        flags[yi, FLAG_DEDUCTIBLE_COUNTS] = value_at(simi.deductible_counts_toward_line, year)
+        flags[yi, FLAG_OUTPATIENT_SPECIAL_COUNTS] = value_at(
+            simi.outpatient_special_counts_toward_line, year)
     return RuleTable(
         years=np.array(years, dtype=np.int64), level_names=levels, group_names=groups,
         category_names=categories, bmi_deductible=ded, bmi_rate=rate, bmi_cap=cap,

@@ -54,9 +54,9 @@ def settle(
     if bmi > bmi_cap[y, cat]:
         bmi = bmi_cap[y, cat]
     base = in_scope - bmi
-    if flags[1] == 0:
+    if flags[y, 1] == 0:
         base -= deductibles
-    if flags[2] != 0:
+    if flags[y, 2] != 0:
         base += os_in_scope - os_bmi
     bmi += os_bmi
     simi = 0.0
@@ -64,7 +64,7 @@ def settle(
     if above > 0.0:
         simi = band_payment(above, band_lower, band_rate, y, g)
     cap = simi_cap[y, g]
-    if flags[0] != 0:
+    if flags[y, 0] != 0:
         cap = cap - bmi
         if cap < 0.0:
             cap = 0.0

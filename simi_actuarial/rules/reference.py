@@ -88,9 +88,9 @@ def person_year(
 
     # annual in-scope out-of-pocket that SIMI applies to
     base = in_scope - bmi
-    if not table.flags[FLAG_DEDUCTIBLE_COUNTS]:
+    if not table.flags[y, FLAG_DEDUCTIBLE_COUNTS]:
         base -= deductibles
-    if table.flags[FLAG_OUTPATIENT_SPECIAL_COUNTS]:
+    if table.flags[y, FLAG_OUTPATIENT_SPECIAL_COUNTS]:
         base += os_in_scope - os_bmi_paid
     bmi += os_bmi_paid
     in_scope += os_in_scope
@@ -103,7 +103,7 @@ def person_year(
             above, list(table.band_lower[y, group]), list(table.band_rate[y, group])
         )
     cap = float(table.simi_cap[y, group])
-    if table.flags[FLAG_CAP_COMBINED]:
+    if table.flags[y, FLAG_CAP_COMBINED]:
         simi = min(simi, max(cap - bmi, 0.0))
     else:
         simi = min(simi, cap)

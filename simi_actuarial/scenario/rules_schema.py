@@ -149,17 +149,17 @@ class SimiRules(StrictModel):
     """How SIMI applies on top of BMI."""
 
     source: Source
-    cap_scope: Literal["simi", "bmi_plus_simi"] = Field(
+    cap_scope: History[Literal["simi", "bmi_plus_simi"]] = Field(
         "simi",
         description="Whether annual_cap limits the SIMI payment alone or BMI+SIMI together "
         "(Zhanjiang: together, seed002).",
     )
-    deductible_counts_toward_line: bool = Field(
+    deductible_counts_toward_line: History[bool] = Field(
         True,
         description="Whether BMI deductibles paid by the patient count in the annual in-scope "
         "out-of-pocket amount that SIMI applies to.",
     )
-    outpatient_special_counts_toward_line: bool = Field(
+    outpatient_special_counts_toward_line: History[bool] = Field(
         False,
         description="Whether out-of-pocket outpatient special-disease costs count toward the "
         "SIMI line (Nanning: yes, seed001 s4.1.5).",

@@ -19,7 +19,7 @@ def _pct(x: float) -> str:
 def _year_signature(t: RuleTable, y: int) -> bytes:
     parts = [t.bmi_deductible[y], t.bmi_rate[y], t.bmi_cap[y], t.group_share[y], t.simi_line[y],
              t.band_lower[y], t.band_rate[y], t.simi_cap[y], t.assist_rate[y],
-             t.assist_deductible[y], t.assist_limit[y]]
+             t.assist_deductible[y], t.assist_limit[y], t.flags[y]]
     return b"".join(np.ascontiguousarray(p).tobytes() for p in parts)
 
 
@@ -40,13 +40,13 @@ def summarize(scenario: Scenario) -> str:
     t = resolve_rules(scenario)
     lines = [f"scenario {scenario.name}: {t.years[0]}-{t.years[-1]}, "
              f"levels {', '.join(t.level_names)}, groups {', '.join(t.group_names)}"]
-    flags = (f"SIMI cap on {'BMI+SIMI' if t.flags[0] else 'SIMI'}; BMI deductibles "
-             f"{'count' if t.flags[1] else 'do not count'} toward the line; outpatient special "
-             f"{'counts' if t.flags[2] else 'does not count'}")
-    lines.append("  " + flags)
     for first, last in _periods(t):
         y0, y1 = int(t.years[first]), int(t.years[last])
+        f = t.flags[first]
         lines.append(f"  {y0}" + (f"-{y1}" if y1 != y0 else "") + ":")
+        lines.append(f"    SIMI cap on {'BMI+SIMI' if f[0] else 'SIMI'}; BMI deductibles "
+                     f"{'count' if f[1] else 'do not count'} toward the line; outpatient special "
+                     f"{'counts' if f[2] else 'does not count'}")
         for ci, cname in enumerate(t.category_names):
             cells = ", ".join(
                 f"{lvl} {_money(t.bmi_deductible[first, ci, li])}/{_pct(t.bmi_rate[first, ci, li])}"
