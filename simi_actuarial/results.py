@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .engine.simulate import RawRun
-from .engine.tallies import T, TALLY_NAMES
+from .engine.tallies import TALLY_NAMES, T
 from .fund.accounting import FundPaths, project_funds
 from .stats import mean_se, nan_mean_se, prob_se, safe_ratio
 
@@ -114,7 +114,7 @@ class SimulationResult:
         p, se = prob_se(f.bmi_balance < 0)
         out["p_bmi_current_deficit"], out["p_bmi_current_deficit_se"] = p, se
         total = self.tally("total_cost")
-        for payer, share in zip(PAYERS, SHARE_NAMES):
+        for payer, share in zip(PAYERS, SHARE_NAMES, strict=True):
             put(share, safe_ratio(self.tally(payer), total), ratio=True)
         put("simi_actual_payment_ratio",
             safe_ratio(self.tally("simi_paid"), self.tally("beneficiary_oop_after_bmi")), ratio=True)

@@ -54,6 +54,6 @@ def format_table(frame, columns: list[tuple[str, str, str]]) -> str:
     rows = [[format(row[c], f) if row[c] == row[c] else "nan" for c, _, f in columns]
             for _, row in frame.iterrows()]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
-    lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths)) for r in rows]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Optional
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
@@ -77,7 +77,7 @@ class FinancingConfig(StrictModel):
     simi_per_capita: History[Money] = Field(
         description="SIMI financing standard transferred from the BMI fund per insured."
     )
-    bmi_per_capita: Optional[History[Money]] = Field(
+    bmi_per_capita: History[Money] | None = Field(
         None,
         description="BMI financing per insured (fiscal subsidy + individual contribution); "
         "null: the BMI fund is not projected.",
@@ -117,7 +117,7 @@ class FundConfig(StrictModel):
     )
     simi_opening_balance: float = 0.0
     bmi_opening_balance: float = 0.0
-    insurer: Optional[InsurerContract] = None
+    insurer: InsurerContract | None = None
 
     @model_validator(mode="after")
     def _finite(self):

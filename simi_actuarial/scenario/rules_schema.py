@@ -28,16 +28,16 @@ class BmiCategoryRules(StrictModel):
     Fields left out fall back to the scenario's default BMI rules.
     """
 
-    deductible: Optional[dict[LevelName, History[Money]]] = Field(
+    deductible: dict[LevelName, History[Money]] | None = Field(
         None, description="Deductible per admission by hospital level (CNY)."
     )
-    rate: Optional[dict[LevelName, History[Rate]]] = Field(
+    rate: dict[LevelName, History[Rate]] | None = Field(
         None, description="Share of in-scope cost above the deductible paid by BMI, by level."
     )
-    annual_cap: Optional[History[Cap]] = Field(
+    annual_cap: History[Cap] | None = Field(
         None, description="Annual cap on BMI inpatient payments per person (null: none)."
     )
-    source: Optional[Source] = None
+    source: Source | None = None
 
 
 class BmiRules(StrictModel):
@@ -60,7 +60,7 @@ class Band(StrictModel):
     between ``lower`` and ``upper`` (``upper`` null or omitted: open-ended)."""
 
     lower: Money
-    upper: Optional[PositiveMoney] = None
+    upper: PositiveMoney | None = None
     rate: Rate
 
 
@@ -98,7 +98,7 @@ class IndexedLineSpec(StrictModel):
 
 StartingLine = Union[
     Money, IndexedLineSpec,
-    Annotated[dict[int, Union[Money, IndexedLineSpec]], Field(min_length=1)],
+    Annotated[dict[int, Money | IndexedLineSpec], Field(min_length=1)],
 ]
 
 
@@ -181,9 +181,9 @@ class Group(StrictModel):
     """An insured group: which rules apply to its members and its share of the insured."""
 
     simi_schedule: Name
-    bmi_category: Optional[Name] = Field(None, description="BMI contribution category (null: default).")
-    assistance: Optional[Name] = None
+    bmi_category: Name | None = Field(None, description="BMI contribution category (null: default).")
+    assistance: Name | None = None
     share: History[Rate] = Field(
         description="Share of the insured population in this group (shares sum to 1)."
     )
-    source: Optional[Source] = None
+    source: Source | None = None

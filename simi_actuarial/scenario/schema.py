@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Iterator, Optional
+from collections.abc import Iterator
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from .base import YEAR_MAX, CrossFieldError, YEAR_MIN, StrictModel, is_history, value_at
-from .fund_schema import EconomyConfig, FinancingConfig, FundConfig
 from ..morbidity.config import MorbidityConfig
 from ..population.config import PopulationConfig
+from .base import YEAR_MAX, YEAR_MIN, CrossFieldError, StrictModel, is_history, value_at
+from .fund_schema import EconomyConfig, FinancingConfig, FundConfig
 from .lines import starting_line
 from .model_schema import CheConfig, RiskConfig, SimulationConfig
 from .rules_schema import AssistanceScheme, BmiRules, Group, LevelName, Name, SimiRules
@@ -40,7 +41,7 @@ class Scenario(StrictModel):
     groups: dict[Name, Group] = Field(min_length=1)
     assistance: dict[Name, AssistanceScheme] = Field(default_factory=dict)
     economy: EconomyConfig = Field(default_factory=EconomyConfig)
-    financing: Optional[FinancingConfig] = None
+    financing: FinancingConfig | None = None
     fund: FundConfig = Field(default_factory=FundConfig)
     population: PopulationConfig = Field(default_factory=PopulationConfig)
     morbidity: MorbidityConfig = Field(default_factory=MorbidityConfig)

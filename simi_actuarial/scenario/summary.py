@@ -56,7 +56,7 @@ def summarize(scenario: Scenario) -> str:
         for gi, g in enumerate(t.group_names):
             bands = [
                 f"{_money(lo)}+:{_pct(r)}"
-                for lo, r in zip(t.band_lower[first, gi], t.band_rate[first, gi])
+                for lo, r in zip(t.band_lower[first, gi], t.band_rate[first, gi], strict=True)
                 if np.isfinite(lo)
             ]
             assist = ""

@@ -1,0 +1,26 @@
+"""Apply a scenario's rules to real claim extracts (``simi reimburse``).
+
+* :mod:`.reader` reads and validates claims CSVs in chunks (bounded memory).
+* :mod:`.reimburse` aggregates admissions per person, settles BMI, SIMI and medical
+  assistance with the compiled rules kernel, and writes one row per person atomically.
+"""
+
+from .reader import REQUIRED_COLUMNS, ClaimsReader, validate_frame
+from .reimburse import (
+    OUTPUT_COLUMNS,
+    ReimburseTotals,
+    reimburse_file,
+    reimburse_frame,
+    rejected_path_for,
+)
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ClaimsReader",
+    "ReimburseTotals",
+    "reimburse_file",
+    "reimburse_frame",
+    "rejected_path_for",
+    "validate_frame",
+]
