@@ -14,6 +14,7 @@ Public API (pinned by ``tests/test_public_api.py``)::
 __version__ = "0.1.0"
 
 from .api import compare, simulate, write_results  # noqa: E402
+from .claims import reimburse_file, reimburse_frame  # noqa: E402
 from .compare import Comparison  # noqa: E402
 from .errors import ClaimsError, ScenarioError, SimiInputError  # noqa: E402
 from .results import SimulationResult  # noqa: E402
@@ -33,6 +34,8 @@ __all__ = [
     "SimulationResult",
     "compare",
     "load_scenario",
+    "reimburse_file",
+    "reimburse_frame",
     "required_financing",
     "resolve_rules",
     "simulate",

@@ -51,9 +51,18 @@ def _nonneg_int(text: str) -> int:
 def format_table(frame, columns: list[tuple[str, str, str]]) -> str:
     """Fixed-width table: columns are (source column, header, format spec)."""
     headers = [h for _, h, _ in columns]
-    rows = [[format(row[c], f) if row[c] == row[c] else "nan" for c, _, f in columns]
-            for _, row in frame.iterrows()]
+    rows = [[_cell(row[c], f) for c, _, f in columns] for row in frame.to_dict("records")]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
     lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
+
+
+def _cell(value, spec: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value != value:  # NaN
+        return "nan"
+    if spec == "d":
+        return str(int(value))
+    return format(value, spec)

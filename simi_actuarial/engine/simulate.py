@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import ScenarioError
 from ..morbidity.resolve import resolve_morbidity
 from ..population.projection import project_population
+from ..population.structure import national_reference_structure
 from ..rules.arrays import resolve_rules
 from ..scenario.schema import Scenario
 from .cells import build_cells
@@ -45,7 +46,10 @@ def resolve_model(scenario: Scenario) -> ResolvedModel:
     years = np.array(scenario.years, dtype=np.int64)
     pop = project_population(scenario.population, int(years[0]), len(years))
     rules = resolve_rules(scenario)
-    morb = resolve_morbidity(scenario.morbidity, list(scenario.hospital_levels), pop.insured[0])
+    # National utilisation (admissions per insured, 60+ rate) refers to the national age
+    # structure: calibrate there, so that an older scenario population costs more.
+    morb = resolve_morbidity(scenario.morbidity, list(scenario.hospital_levels),
+                             national_reference_structure())
     cells = build_cells(pop.insured, rules.group_share)
     che = scenario.che
     if che.income_series not in scenario.economy.income_series():

@@ -1,0 +1,91 @@
+"""Cohort-component projection of the insured population by single age and sex."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ScenarioError
+from .config import PopulationConfig
+from .mortality import qx_by_year
+from .structure import age_structure_shift, census_2020_structure, read_structure
+
+MALE_SHARE_OF_BIRTHS = 111.3 / 211.3  # sex ratio at birth 2020, population_facts.csv
+
+
+@dataclass(frozen=True)
+class PopulationProjection:
+    """Expected insured persons by year, age (0..100+) and sex (0 male, 1 female)."""
+
+    years: np.ndarray
+    insured: np.ndarray  # (Y, 101, 2)
+    qx: np.ndarray       # (Y, 101, 2)
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.insured.sum(axis=(1, 2))
+
+    @property
+    def share_65_plus(self) -> np.ndarray:
+        return self.insured[:, 65:].sum(axis=(1, 2)) / self.total
+
+    @property
+    def mean_age(self) -> np.ndarray:
+        ages = np.arange(101)
+        return (self.insured.sum(axis=2) * ages).sum(axis=1) / self.total
+
+
+def _read_table(path: str) -> np.ndarray:
+    import pandas as pd
+
+    src = "population.mortality.table"
+    try:
+        df = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(path, [(src, f"cannot read life table: {exc}")]) from None
+    if not {"age", "sex", "qx"} <= set(df.columns):
+        raise ScenarioError(path, [(src, "columns must be age,sex,qx")])
+    out = np.full((101, 2), np.nan)
+    for i, row in df.iterrows():
+        sex = {"male": 0, "female": 1}.get(str(row["sex"]).strip().lower())
+        try:
+            age, q = int(row["age"]), float(row["qx"])
+        except (TypeError, ValueError):
+            raise ScenarioError(path, [(f"{src} row {i + 2}", "age and qx must be numbers")]) from None
+        if sex is None or not 0 <= age <= 100 or not 0 <= q <= 1:
+            raise ScenarioError(path, [(f"{src} row {i + 2}",
+                                        "sex must be male/female, age 0-100, 0 <= qx <= 1")])
+        out[age, sex] = q
+    if np.isnan(out).any():
+        raise ScenarioError(path, [(src, "every age 0-100 needs a qx for both sexes")])
+    return out
+
+
+def project_population(cfg: PopulationConfig, start_year: int, n_years: int) -> PopulationProjection:
+    """Project ``cfg`` from ``start_year`` for ``n_years`` years (year 0 = initial)."""
+    years = np.arange(start_year, start_year + n_years)
+    table = _read_table(cfg.mortality.table) if cfg.mortality.table else None
+    qx = qx_by_year(cfg.mortality, years, table)
+    if cfg.structure == "census_2020":
+        q2020 = qx_by_year(cfg.mortality, np.array([2020]), table)[0]
+        shares = census_2020_structure(q2020)
+    else:
+        shares = read_structure(cfg.structure)
+    shares = age_structure_shift(shares, cfg.age_shift_years)
+    pop = np.empty((n_years, 101, 2))
+    pop[0] = shares * cfg.insured
+    for t in range(1, n_years):
+        prev = pop[t - 1]
+        surv = prev * (1.0 - qx[t - 1]) * (1.0 - cfg.exit_rate)
+        nxt = np.zeros_like(prev)
+        nxt[1:] = surv[:-1]
+        nxt[100] += surv[100]
+        births = cfg.birth_rate * (1 + cfg.birth_rate_trend) ** (t - 1) * prev.sum()
+        nxt[0, 0] = births * MALE_SHARE_OF_BIRTHS
+        nxt[0, 1] = births * (1 - MALE_SHARE_OF_BIRTHS)
+        nxt *= 1.0 + cfg.participation_trend
+        if cfg.frozen_structure:
+            nxt = pop[0] / pop[0].sum() * nxt.sum()
+        pop[t] = nxt
+    return PopulationProjection(years=years, insured=pop, qx=qx)
