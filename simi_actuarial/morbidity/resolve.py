@@ -41,7 +41,7 @@ class MorbidityArrays:
 def _shape(cfg: MorbidityConfig, old_level: float) -> np.ndarray:
     """Unscaled J-shaped hospitalisation probability (101, 2)."""
     base = (cfg.young_adult_rate + cfg.infant_rate * np.exp(-AGES / 3.0)
-            + old_level * np.exp(cfg.ageing_slope * (np.maximum(AGES, 40) - 70)))
+            + old_level * np.exp(cfg.ageing_slope * (AGES - 70)))
     out = np.stack([base, base], axis=1)
     women = (AGES >= 20) & (AGES < 40)
     out[women, 1] += cfg.maternity_rate

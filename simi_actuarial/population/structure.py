@@ -98,7 +98,10 @@ def read_structure(path: str) -> np.ndarray:
 
 
 def age_structure_shift(shares: np.ndarray, years_older: float) -> np.ndarray:
-    """The structure moved ``years_older`` years older (negative: younger), renormalised."""
+    """The structure moved ``years_older`` years older (negative: younger), renormalised.
+
+    Ages left empty by the move are filled at the share of the youngest (oldest) age, so the
+    mean age moves by less than ``years_older``."""
     if years_older == 0:
         return shares.copy()
     out = np.empty_like(shares)

@@ -1,0 +1,144 @@
+"""Morbidity: samplers against analytic moments, calibration of utilisation and costs."""
+
+import math
+
+import numpy as np
+import numba as nb
+import pytest
+from scipy import stats
+
+from simi_actuarial.engine.rng import stream_key
+from simi_actuarial.morbidity import MorbidityConfig, resolve_morbidity
+from simi_actuarial.morbidity.resolve import hospitalisation_probability, level_mix
+from simi_actuarial.morbidity.severity import (
+    draw_beta_share,
+    draw_categorical,
+    draw_poisson,
+    draw_spliced,
+    fit_mu_for_mean,
+    spliced_cdf,
+    spliced_mean,
+    spliced_quantile,
+)
+from simi_actuarial.population import PopulationConfig, project_population
+
+
+@nb.njit
+def _spliced(key, n, mu, sigma, thr, alpha, p):
+    out = np.empty(n)
+    ctr = np.uint64(0)
+    for i in range(n):
+        out[i], ctr = draw_spliced(key, ctr, mu, sigma, thr, alpha, p)
+    return out
+
+
+@nb.njit
+def _beta(key, n, mean, conc):
+    out = np.empty(n)
+    ctr = np.uint64(0)
+    for i in range(n):
+        out[i], ctr = draw_beta_share(key, ctr, mean, conc)
+    return out
+
+
+@nb.njit
+def _poisson(key, n, lam):
+    out = np.empty(n)
+    ctr = np.uint64(0)
+    for i in range(n):
+        out[i], ctr = draw_poisson(key, ctr, lam)
+    return out
+
+
+@nb.njit
+def _categorical(key, n, probs):
+    out = np.zeros(probs.shape[0])
+    ctr = np.uint64(0)
+    for _ in range(n):
+        k, ctr = draw_categorical(key, ctr, probs)
+        out[k] += 1
+    return out
+
+
+KEY = np.uint64(stream_key(5, 1, 2021, 3))
+
+
+def test_spliced_sampler_matches_analytic_mean_and_tail():
+    mu, sigma, alpha, p = math.log(8000), 0.9, 2.5, 0.02
+    thr = math.exp(mu + sigma * stats.norm.ppf(0.99))
+    x = _spliced(KEY, 400_000, mu, sigma, thr, alpha, p)
+    mean = spliced_mean(mu, sigma, thr, alpha, p)
+    se = x.std() / math.sqrt(x.size)
+    assert abs(x.mean() - mean) < 4 * se
+    assert np.mean(x >= thr) == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / x.size))
+    # distribution check against the analytic CDF
+    assert stats.kstest(x, lambda v: spliced_cdf(v, mu, sigma, thr, alpha, p)).pvalue > 1e-4
+
+
+def test_spliced_quantile_inverts_cdf():
+    mu, sigma, thr, alpha, p = math.log(5000), 0.8, 40_000.0, 2.2, 0.01
+    u = np.array([0.01, 0.3, 0.5, 0.9, 0.985, 0.995, 0.9999])
+    np.testing.assert_allclose(spliced_cdf(spliced_quantile(u, mu, sigma, thr, alpha, p),
+                                           mu, sigma, thr, alpha, p), u, rtol=1e-9)
+
+
+def test_fit_mu_hits_target_mean():
+    mu, thr = fit_mu_for_mean(13_942.0, 0.95, 0.99, 2.2, 0.01)
+    assert spliced_mean(mu, 0.95, thr, 2.2, 0.01) == pytest.approx(13_942.0, rel=1e-9)
+
+
+def test_beta_share_moments():
+    m, k = 0.9, 30.0
+    x = _beta(KEY, 200_000, m, k)
+    assert x.mean() == pytest.approx(m, abs=4 * math.sqrt(m * (1 - m) / (k + 1) / x.size))
+    assert x.var() == pytest.approx(m * (1 - m) / (k + 1), rel=0.03)
+    assert 0 < x.min() and x.max() < 1
+
+
+def test_poisson_and_categorical():
+    x = _poisson(KEY, 200_000, 0.35)
+    assert x.mean() == pytest.approx(0.35, abs=4 * math.sqrt(0.35 / x.size))
+    assert x.var() == pytest.approx(0.35, rel=0.03)
+    probs = np.array([0.1, 0.2, 0.3, 0.4])
+    counts = _categorical(KEY, 200_000, probs)
+    assert stats.chisquare(counts, probs * 200_000).pvalue > 1e-4
+
+
+def test_same_key_same_draws():
+    np.testing.assert_array_equal(_spliced(KEY, 100, 8.0, 0.9, 1e5, 2.0, 0.01),
+                                  _spliced(KEY, 100, 8.0, 0.9, 1e5, 2.0, 0.01))
+
+
+@pytest.fixture(scope="module")
+def national():
+    return project_population(PopulationConfig(), 2021, 1).insured[0]
+
+
+def test_hospitalisation_calibrated_to_national_figures(national):
+    cfg = MorbidityConfig()
+    p = hospitalisation_probability(cfg, national)
+    lam = np.where(np.arange(101) >= 60, cfg.extra_admissions_old, cfg.extra_admissions_young)
+    admissions = np.sum(national * p * (1 + lam[:, None])) / national.sum()
+    assert admissions == pytest.approx(0.152, rel=1e-9)
+    old = np.sum((national * p)[60:]) / national[60:].sum()
+    assert old == pytest.approx(0.249, rel=1e-6)
+    both = p.mean(axis=1)
+    assert both[80] > both[40] > both[15] < both[0]  # J-shaped
+
+
+@pytest.mark.parametrize("levels", [["township", "primary", "secondary", "tertiary"],
+                                    ["primary", "secondary", "tertiary"], ["tertiary"]])
+def test_level_mix_rows_sum_to_one(levels):
+    mix = level_mix(MorbidityConfig(), levels)
+    assert mix.shape == (101, len(levels))
+    np.testing.assert_allclose(mix.sum(axis=1), 1.0)
+
+
+def test_resolved_costs_match_national_means(national):
+    levels = ["township", "primary", "secondary", "tertiary"]
+    m = resolve_morbidity(MorbidityConfig(), levels, national)
+    np.testing.assert_allclose(m.expected_cost_per_admission, [3623, 3623, 6626, 13942],
+                               rtol=1e-6)
+    # the level mix reproduces the national mean cost per admission (8,023 CNY)
+    mix = m.level_prob[40]
+    assert float(mix @ m.expected_cost_per_admission) == pytest.approx(8023, rel=0.005)
