@@ -2,8 +2,8 @@
 
 import math
 
-import numpy as np
 import numba as nb
+import numpy as np
 import pytest
 from scipy import stats
 
