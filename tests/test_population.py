@@ -101,3 +101,17 @@ def test_bad_life_table_names_the_field(tmp_path):
     with pytest.raises(ScenarioError) as err:
         project_population(PopulationConfig(mortality={"table": str(path)}), 2021, 2)
     assert "population.mortality.table" in err.value.format()
+
+
+def test_user_structure_csv(tmp_path):
+    path = tmp_path / "s.csv"
+    rows = ["age,sex,count"] + [f"{a},{s},{100 if a < 50 else 50}" for a in range(101)
+                                for s in ("male", "female")]
+    path.write_text("\n".join(rows))
+    p = project_population(PopulationConfig(structure=str(path), insured=1000), 2021, 1)
+    assert p.total[0] == pytest.approx(1000)
+    assert p.insured[0, 10, 0] == pytest.approx(2 * p.insured[0, 60, 1])
+    path.write_text("age,sex,count\n3,other,5\n")
+    with pytest.raises(ScenarioError) as err:
+        project_population(PopulationConfig(structure=str(path)), 2021, 1)
+    assert "population.structure (CSV row 2)" in err.value.format()

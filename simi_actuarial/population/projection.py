@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ScenarioError
+from .age_sex_csv import read_age_sex_csv
 from .config import PopulationConfig
 from .mortality import qx_by_year
 from .structure import age_structure_shift, census_2020_structure, read_structure
@@ -37,29 +37,7 @@ class PopulationProjection:
 
 
 def _read_table(path: str) -> np.ndarray:
-    import pandas as pd
-
-    src = "population.mortality.table"
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise ScenarioError(path, [(src, f"cannot read life table: {exc}")]) from None
-    if not {"age", "sex", "qx"} <= set(df.columns):
-        raise ScenarioError(path, [(src, "columns must be age,sex,qx")])
-    out = np.full((101, 2), np.nan)
-    for i, row in df.iterrows():
-        sex = {"male": 0, "female": 1}.get(str(row["sex"]).strip().lower())
-        try:
-            age, q = int(row["age"]), float(row["qx"])
-        except (TypeError, ValueError):
-            raise ScenarioError(path, [(f"{src} row {i + 2}", "age and qx must be numbers")]) from None
-        if sex is None or not 0 <= age <= 100 or not 0 <= q <= 1:
-            raise ScenarioError(path, [(f"{src} row {i + 2}",
-                                        "sex must be male/female, age 0-100, 0 <= qx <= 1")])
-        out[age, sex] = q
-    if np.isnan(out).any():
-        raise ScenarioError(path, [(src, "every age 0-100 needs a qx for both sexes")])
-    return out
+    return read_age_sex_csv(path, "population.mortality.table", ("qx",), upper=1.0)
 
 
 def project_population(cfg: PopulationConfig, start_year: int, n_years: int) -> PopulationProjection:

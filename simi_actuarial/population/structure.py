@@ -15,6 +15,7 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import ScenarioError
+from .age_sex_csv import read_age_sex_csv
 
 AGES = np.arange(101, dtype=float)
 CENSUS_2020 = {"share_0_14": 0.1795, "share_60_plus": 0.1870, "share_65_plus": 0.1350,
@@ -70,30 +71,9 @@ def census_2020_structure(qx: np.ndarray) -> np.ndarray:
 
 def read_structure(path: str) -> np.ndarray:
     """A user structure from CSV ``age,sex,count`` (or ``share``); returns shares (101, 2)."""
-    import pandas as pd
-
-    src = "population.structure"
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise ScenarioError(path, [(src, f"cannot read structure CSV: {exc}")]) from None
-    value = "count" if "count" in df.columns else "share" if "share" in df.columns else None
-    if value is None or not {"age", "sex"} <= set(df.columns):
-        raise ScenarioError(path, [(src, "columns must be age,sex,count (or share)")])
-    out = np.zeros((101, 2))
-    for i, row in df.iterrows():
-        sex = {"male": 0, "female": 1}.get(str(row["sex"]).strip().lower())
-        try:
-            age = int(row["age"])
-            v = float(row[value])
-        except (TypeError, ValueError):
-            raise ScenarioError(path, [(f"{src} row {i + 2}", "age and value must be numbers")]) from None
-        if sex is None or not 0 <= age <= 100 or not np.isfinite(v) or v < 0:
-            raise ScenarioError(path, [(f"{src} row {i + 2}",
-                                        "sex must be male/female, age 0-100, value >= 0")])
-        out[age, sex] += v
+    out = read_age_sex_csv(path, "population.structure", ("count", "share"), accumulate=True)
     if out.sum() <= 0:
-        raise ScenarioError(path, [(src, "the structure is empty")])
+        raise ScenarioError(path, [("population.structure", "the structure is empty")])
     return out / out.sum()
 
 
