@@ -45,3 +45,21 @@ def test_run_without_financing_is_a_clear_error(repo_root, tmp_path, capsys):
                "--out", str(tmp_path / "y"), "--set", "financing=null", "--quiet"])
     assert rc == 2
     assert "financing" in capsys.readouterr().err
+
+
+def test_solve_cli_reports_solution_and_rerun(repo_root, capsys):
+    import json as _json
+
+    rc = main(["solve", str(repo_root / "tests/data/small_guangxi.yaml"), "--paths", "40",
+               "--alpha", "0.2", "--bootstrap", "50", "--quiet", "--json"])
+    assert rc == 0
+    out = _json.loads(capsys.readouterr().out)
+    assert out["target"] == "accumulated" and out["paths"] == 40
+    assert out["ci_low"] <= out["per_capita"] <= out["ci_high"]
+    assert 0 <= out["verify_probability"] <= 1 and out["verify_seed"] != 11
+
+
+def test_solve_cli_rejects_bad_alpha(repo_root, capsys):
+    rc = main(["solve", str(repo_root / "tests/data/small_guangxi.yaml"), "--alpha", "1.5"])
+    assert rc == 2
+    assert "--alpha" in capsys.readouterr().err

@@ -23,8 +23,9 @@ def register(sub) -> None:
     p.add_argument("--growth", type=float, default=0.0,
                    help="annual growth of the standard over the horizon (default 0: flat)")
     p.add_argument("--bootstrap", type=int, default=999, help="bootstrap resamples for the CI")
-    p.add_argument("--verify-paths", type=int, default=0,
-                   help="re-run at the solved standard with a fresh seed and this many paths")
+    p.add_argument("--verify-paths", type=int, default=None,
+                   help="re-run at the solved standard with a fresh seed and this many paths "
+                   "(default: as many as the solving run; 0: skip)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_mc_options(p)
     add_set_option(p)
@@ -48,7 +49,9 @@ def run(args) -> int:
     sol = required_financing(result, args.target, args.alpha, args.year, args.value,
                              args.growth, args.bootstrap, seed=result.raw.seed)
     out = sol.as_dict()
-    if args.verify_paths:
+    if args.verify_paths is None:
+        args.verify_paths = result.n_paths
+    if args.verify_paths > 0:
         out.update(verify(scenario, sol, args))
     if args.json:
         print(json.dumps(out, indent=2))
@@ -65,6 +68,9 @@ def run(args) -> int:
     if "verify_probability" in out:
         print(f"  re-run with seed {out['verify_seed']} and {args.verify_paths} paths: "
               f"probability {out['verify_probability']:.4f} +/- {out['verify_probability_se']:.4f}")
+    elif "verify_loss_ratio" in out:
+        print(f"  re-run with seed {out['verify_seed']} and {args.verify_paths} paths: "
+              f"loss ratio {out['verify_loss_ratio']:.4f} +/- {out['verify_loss_ratio_se']:.4f}")
     return 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..scenario.base import StrictModel
 from ..scenario.rules_schema import LevelName
@@ -17,8 +17,27 @@ Prob = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 U = "urrbmi_2021.csv (national medical security statistical bulletin 2021)"
 
 
+PER_LEVEL_FIELDS = ("cost_mean", "cost_sigma", "inscope_mean")
+
+
 class MorbidityConfig(StrictModel):
-    """Who is hospitalised, how often, where, and at what cost."""
+    """Who is hospitalised, how often, where, and at what cost.
+
+    Per-level parameters (``cost_mean``, ``cost_sigma``, ``inscope_mean``) given for some
+    levels keep the defaults of the others; ``level_mix`` is replaced whole (its shares are
+    renormalised over the scenario's levels).
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_per_level_defaults(cls, data):
+        if isinstance(data, dict):
+            for name in PER_LEVEL_FIELDS:
+                given = data.get(name)
+                if isinstance(given, dict):
+                    default = cls.model_fields[name].default_factory()
+                    data = {**data, name: {**default, **given}}
+        return data
 
     base_year: int = Field(2021, description=f"Price and calibration year: {U}.")
     admissions_per_insured: Pos = Field(
