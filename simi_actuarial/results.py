@@ -11,7 +11,7 @@ import pandas as pd
 from .engine.simulate import RawRun
 from .engine.tallies import TALLY_NAMES, T
 from .fund.accounting import FundPaths, project_funds
-from .stats import mean_se, nan_mean_se, prob_se, safe_ratio
+from .stats import mean_se, nan_mean_se, prob_se, quantile_se, safe_ratio
 
 PAYERS = ("bmi_paid", "simi_paid", "assistance_paid", "patient_in_scope", "self_pay")
 SHARE_NAMES = ("share_bmi", "share_simi", "share_assistance", "share_patient_in_scope",
@@ -103,14 +103,17 @@ class SimulationResult:
         p, se = prob_se(np.maximum.accumulate(f.simi_accumulated < 0, axis=1))
         out["p_accumulated_deficit_by_year"], out["p_accumulated_deficit_by_year_se"] = p, se
         for q in (5, 50, 95):
-            out[f"simi_accumulated_balance_p{q:02d}"] = np.percentile(f.simi_accumulated, q, axis=0)
+            est, se = quantile_se(f.simi_accumulated, q / 100)
+            out[f"simi_accumulated_balance_p{q:02d}"] = est
+            out[f"simi_accumulated_balance_p{q:02d}_se"] = se
         if self.scenario.fund.insurer is not None:
             put("insurer_result_mean", f.insurer_result)
             put("returned_surplus_mean", f.returned_surplus)
             put("fund_loss_share_mean", f.fund_loss_share)
         out["bmi_income_mean"] = f.bmi_income.mean(axis=0)
         put("bmi_expenditure_mean", f.bmi_expenditure)
-        out["bmi_accumulated_balance_p50"] = np.percentile(f.bmi_accumulated, 50, axis=0)
+        out["bmi_accumulated_balance_p50"], out["bmi_accumulated_balance_p50_se"] = quantile_se(
+            f.bmi_accumulated, 0.5)
         p, se = prob_se(f.bmi_balance < 0)
         out["p_bmi_current_deficit"], out["p_bmi_current_deficit_se"] = p, se
         total = self.tally("total_cost")

@@ -41,3 +41,18 @@ def nan_mean_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sd = np.nanstd(x, axis=0, ddof=1) if x.shape[0] > 1 else np.full(x.shape[1:], np.nan)
         se = sd / np.sqrt(n)
     return m, se
+
+
+def quantile_se(x: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``q``-quantile over paths and a distribution-free standard error.
+
+    The error is half the width of the order-statistic 95 % confidence interval
+    (ranks ``n q -/+ 1.96 sqrt(n q (1 - q))``) divided by 1.96.
+    """
+    x = np.sort(np.asarray(x, dtype=float), axis=0)
+    n = x.shape[0]
+    est = np.percentile(x, 100 * q, axis=0)
+    half = 1.959963984540054 * np.sqrt(n * q * (1 - q))
+    lo = int(np.clip(np.floor(n * q - half), 0, n - 1))
+    hi = int(np.clip(np.ceil(n * q + half), 0, n - 1))
+    return est, (x[hi] - x[lo]) / (2 * 1.959963984540054)

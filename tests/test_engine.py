@@ -123,3 +123,14 @@ def test_solved_financing_meets_its_target_when_rerun(small):
     same = sa.simulate(small.model_copy(update={"financing": fin_in}), paths=200, seed=21)
     p_in = float((same.funds.simi_accumulated < 0).any(axis=1).mean())
     assert p_in == pytest.approx(sol.achieved_in_sample)
+
+
+def test_quantile_standard_error_is_close_to_the_normal_theory_value():
+    from simi_actuarial.stats import quantile_se
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4000, 1))
+    est, se = quantile_se(x, 0.5)
+    # median of N(0,1): se = sqrt(pi / 2) / sqrt(n)
+    assert abs(est[0]) < 4 * se[0]
+    assert se[0] == pytest.approx(np.sqrt(np.pi / 2 / 4000), rel=0.15)
