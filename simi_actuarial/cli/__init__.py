@@ -38,8 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     except SimiInputError as exc:
         print(f"error: {exc.format()}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except FloatingPointError as exc:
+        print(f"error: numerical failure, no results written: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: no results written for the unfinished run", file=sys.stderr)
         return 130
 
 

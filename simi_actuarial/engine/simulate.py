@@ -24,7 +24,7 @@ from .cells import build_cells
 from .counts import draw_counts
 from .kernel import simulate_claims
 from .systematic import draw_systematic
-from .tallies import N_HIST, N_TALLIES
+from .tallies import N_HIST, N_TALLIES, TALLY_NAMES
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,11 @@ def simulate_raw(scenario: Scenario, paths: int, seed: int, threads: int | None 
     results = (executor(model, seed, plan) if executor is not None
                else (run_batch(model, seed, s, n) for s, n in plan))
     for res in results:
+        if not np.isfinite(res.tallies).all():
+            bad = np.argwhere(~np.isfinite(res.tallies))[0]
+            raise FloatingPointError(
+                f"non-finite tally {TALLY_NAMES[bad[2]]} in path {res.first_path + bad[0]}, "
+                f"year {int(model.years[bad[1]])}: check extreme cost or trend settings")
         sl = slice(res.first_path, res.first_path + res.tallies.shape[0])
         tallies[sl] = res.tallies
         hist += res.hist.sum(axis=0)
