@@ -115,6 +115,8 @@ class SimulationResult:
         out["bmi_accumulated_balance_p50"], out["bmi_accumulated_balance_p50_se"] = quantile_se(
             f.bmi_accumulated, 0.5)
         p, se = prob_se(f.bmi_balance < 0)
+        if np.isnan(f.bmi_balance).all():  # BMI fund not projected (no bmi_per_capita)
+            p, se = np.full_like(p, np.nan), np.full_like(se, np.nan)
         out["p_bmi_current_deficit"], out["p_bmi_current_deficit_se"] = p, se
         total = self.tally("total_cost")
         for payer, share in zip(PAYERS, SHARE_NAMES, strict=True):

@@ -93,14 +93,15 @@ def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarr
     fee = income * fee_rate
     expenditure = simi_claims + fee
     result = income - expenditure
-    returned = np.where(result > cap * income, result - cap * income, 0.0)
-    returned = np.where(np.isfinite(returned), returned, 0.0)
-    loss = np.maximum(-result, 0.0)
-    fund_loss = share_fund * np.minimum(loss, corridor * income)
-    insurer = np.where(result >= 0, result - returned, -(loss - fund_loss))
     if scenario.fund.insurer is None:
-        insurer = np.zeros_like(result)
+        returned = np.zeros_like(result)
         fund_loss = np.zeros_like(result)
+        insurer = np.zeros_like(result)
+    else:
+        returned = np.maximum(result - cap * income, 0.0)
+        loss = np.maximum(-result, 0.0)
+        fund_loss = share_fund * np.minimum(loss, corridor * income)
+        insurer = np.where(result >= 0, result - returned, -(loss - fund_loss))
     rate = scenario.fund.interest_rate
     simi_acc = accumulate(result, scenario.fund.simi_opening_balance, rate)
 
