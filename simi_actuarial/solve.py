@@ -10,7 +10,7 @@ share ``m_t`` and claims ``S_t``::
 so each path has a break-even standard: ``S_t / a_t`` for the current balance of year t, and
 ``max_t`` of the break-even of ``A_t`` for "no accumulated deficit in any year". The standard
 meeting ``P(deficit) <= alpha`` is the order statistic of the per-path break-evens that leaves
-at most ``alpha * P`` paths above it. A bootstrap over paths gives its confidence interval.
+at most ``alpha * P`` paths above it, rounded up to the cent. A bootstrap over paths gives its confidence interval.
 """
 
 from __future__ import annotations
@@ -129,7 +129,9 @@ def required_financing(result: SimulationResult, target: str = "accumulated",
         def stat(idx):
             return _order_statistic(be[idx], alpha)
 
-        est = stat(np.arange(P))
+        # Rounded up to the cent, as standards are published: exactly at a path's
+        # break-even its balance is 0 only up to rounding error, and could read as a deficit.
+        est = math.ceil(stat(np.arange(P)) * 100.0 - 1e-6) / 100.0
         achieved = float(np.mean(be > est))
         alpha_out = alpha
     boots = np.array([stat(rng.integers(0, P, P)) for _ in range(bootstrap)]) if bootstrap else None

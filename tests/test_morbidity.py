@@ -8,11 +8,13 @@ import pytest
 from scipy import stats
 
 from simi_actuarial.engine.rng import stream_key
+from simi_actuarial.errors import ScenarioError
 from simi_actuarial.morbidity import MorbidityConfig, resolve_morbidity
 from simi_actuarial.morbidity.resolve import hospitalisation_probability, level_mix
 from simi_actuarial.morbidity.severity import (
     draw_beta_share,
     draw_categorical,
+    draw_extra_admissions,
     draw_poisson,
     draw_spliced,
     fit_mu_for_mean,
@@ -87,12 +89,14 @@ def test_fit_mu_hits_target_mean():
     assert spliced_mean(mu, 0.95, thr, 2.2, 0.01) == pytest.approx(13_942.0, rel=1e-9)
 
 
-def test_beta_share_moments():
-    m, k = 0.9, 30.0
+@pytest.mark.parametrize("m, k", [(0.9, 30.0), (0.5, 4.0), (0.97, 20.0), (0.3, 2.0)])
+def test_beta_share_distribution(m, k):
+    # (0.9, 30), (0.5, 4): Cheng's BB (both shapes > 1); (0.97, 20), (0.3, 2): gamma ratio
     x = _beta(KEY, 200_000, m, k)
     assert x.mean() == pytest.approx(m, abs=4 * math.sqrt(m * (1 - m) / (k + 1) / x.size))
     assert x.var() == pytest.approx(m * (1 - m) / (k + 1), rel=0.03)
     assert 0 < x.min() and x.max() < 1
+    assert stats.kstest(x, stats.beta(m * k, (1 - m) * k).cdf).pvalue > 1e-4
 
 
 def test_poisson_and_categorical():
@@ -120,10 +124,28 @@ def test_hospitalisation_calibrated_to_national_figures(national):
     lam = np.where(np.arange(101) >= 60, cfg.extra_admissions_old, cfg.extra_admissions_young)
     admissions = np.sum(national * p * (1 + lam[:, None])) / national.sum()
     assert admissions == pytest.approx(0.152, rel=1e-9)
-    old = np.sum((national * p)[60:]) / national[60:].sum()
+    # default basis 'admissions': admissions per person aged 60+ (the NHSS definition)
+    old = np.sum((national * p * (1 + lam[:, None]))[60:]) / national[60:].sum()
     assert old == pytest.approx(0.249, rel=1e-6)
     both = p.mean(axis=1)
     assert both[80] > both[40] > both[15] < both[0]  # J-shaped
+
+
+def test_hospitalisation_persons_basis(national):
+    cfg = MorbidityConfig(older_adult_rate_basis="persons")
+    p = hospitalisation_probability(cfg, national)
+    old = np.sum((national * p)[60:]) / national[60:].sum()
+    assert old == pytest.approx(0.249, rel=1e-6)
+    # more older persons hospitalised than on the admissions basis, same total admissions
+    p_adm = hospitalisation_probability(MorbidityConfig(), national)
+    assert np.sum((national * p)[60:]) > np.sum((national * p_adm)[60:])
+
+
+def test_unreachable_older_adult_rate_is_a_named_error(national):
+    cfg = MorbidityConfig(older_adult_hospitalisation_rate=0.99, admissions_per_insured=0.05)
+    with pytest.raises(ScenarioError) as err:
+        hospitalisation_probability(cfg, national)
+    assert "older_adult_hospitalisation_rate" in str(err.value.problems)
 
 
 @pytest.mark.parametrize("levels", [["township", "primary", "secondary", "tertiary"],
@@ -139,6 +161,33 @@ def test_resolved_costs_match_national_means(national):
     m = resolve_morbidity(MorbidityConfig(), levels, national)
     np.testing.assert_allclose(m.expected_cost_per_admission, [3623, 3623, 6626, 13942],
                                rtol=1e-6)
-    # the level mix reproduces the national mean cost per admission (8,023 CNY)
-    mix = m.level_prob[40]
+    # the admission-weighted level mix equals level_mix and reproduces the national mean
+    # cost per admission (8,023 CNY)
+    lam = np.where(np.arange(101) >= 60, 0.45, 0.20)
+    adm = np.sum(national * m.hosp_prob, axis=1) * (1 + lam)
+    mix = adm @ m.level_prob / adm.sum()
+    np.testing.assert_allclose(mix, [0.13, 0.195, 0.35, 0.325], atol=1e-9)
     assert float(mix @ m.expected_cost_per_admission) == pytest.approx(8023, rel=0.005)
+    # the age tilt makes older patients use township centres more than young adults
+    assert m.level_prob[85, 0] > m.level_prob[30, 0]
+
+
+@nb.njit
+def _extra(key, n, lam, shape):
+    out = np.empty(n)
+    ctr = np.uint64(0)
+    for i in range(n):
+        out[i], ctr = draw_extra_admissions(key, ctr, lam, shape)
+    return out
+
+
+@pytest.mark.parametrize("lam, shape", [(0.45, 0.25), (0.2, 2.0), (0.45, math.inf)])
+def test_extra_admissions_negative_binomial_moments(lam, shape):
+    x = _extra(KEY, 400_000, lam, shape)
+    var = lam + (lam * lam / shape if math.isfinite(shape) else 0.0)
+    assert x.mean() == pytest.approx(lam, abs=4 * math.sqrt(var / x.size))
+    assert x.var() == pytest.approx(var, rel=0.05)
+    # against scipy's negative binomial pmf (n = shape, p = shape / (shape + lam))
+    if math.isfinite(shape):
+        pmf = stats.nbinom(shape, shape / (shape + lam)).pmf(np.arange(3))
+        np.testing.assert_allclose([np.mean(x == k) for k in range(3)], pmf, atol=0.004)

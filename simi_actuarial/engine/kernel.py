@@ -13,7 +13,12 @@ import math
 import numba as nb
 import numpy as np
 
-from ..morbidity.severity import draw_beta_share, draw_categorical, draw_poisson, draw_spliced
+from ..morbidity.severity import (
+    draw_beta_share,
+    draw_categorical,
+    draw_extra_admissions,
+    draw_spliced,
+)
 from ..rules.kernel import admission_terms, settle
 from .rng import normal, stream_key
 from .tallies import (
@@ -46,7 +51,7 @@ _H_SCALE = N_HIST / (_H_HI - _H_LO)
 def simulate_claims(
     seed, paths, years, both, hosp_only, os_only, cell_age, cell_group, group_special,
     cost_index,
-    adm_lambda, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha, cost_ptail,
+    adm_lambda, adm_shape, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha, cost_ptail,
     inscope_mean, inscope_conc, os_mu, os_sigma, os_inscope, os_bmi_rate, os_bmi_deductible,
     che_capacity, che_threshold, che_sd,
     bmi_deductible, bmi_rate, bmi_cap, group_category, simi_line, band_lower, band_rate,
@@ -88,7 +93,7 @@ def simulate_claims(
                 deds = 0.0
                 n_adm = 0
                 if has_h:
-                    extra, ctr = draw_poisson(key, ctr, adm_lambda[age])
+                    extra, ctr = draw_extra_admissions(key, ctr, adm_lambda[age], adm_shape)
                     n_adm = 1 + extra
                     for _ in range(n_adm):
                         lvl, ctr = draw_categorical(key, ctr, level_prob[age])

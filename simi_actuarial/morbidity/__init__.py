@@ -1,6 +1,44 @@
-"""Morbidity: hospitalisation, admissions, hospital levels, costs (see config)."""
+"""Morbidity: who is hospitalised, how often, where, and at what cost (see ``config``).
 
-from .config import MorbidityConfig
-from .resolve import MorbidityArrays, resolve_morbidity
+``MorbidityConfig`` holds the assumptions with their sources; ``resolve_morbidity`` turns
+them into the flat ``MorbidityArrays`` the kernel samples with the ``severity`` samplers.
+"""
 
-__all__ = ["MorbidityArrays", "MorbidityConfig", "resolve_morbidity"]
+from .config import LEVELS, MorbidityConfig
+from .resolve import (
+    MorbidityArrays,
+    extra_admissions_mean,
+    hospitalisation_probability,
+    level_mix,
+    resolve_morbidity,
+)
+from .severity import (
+    draw_beta_share,
+    draw_categorical,
+    draw_extra_admissions,
+    draw_poisson,
+    draw_spliced,
+    fit_mu_for_mean,
+    spliced_cdf,
+    spliced_mean,
+    spliced_quantile,
+)
+
+__all__ = [
+    "LEVELS",
+    "MorbidityArrays",
+    "MorbidityConfig",
+    "draw_beta_share",
+    "draw_categorical",
+    "draw_extra_admissions",
+    "draw_poisson",
+    "draw_spliced",
+    "extra_admissions_mean",
+    "fit_mu_for_mean",
+    "hospitalisation_probability",
+    "level_mix",
+    "resolve_morbidity",
+    "spliced_cdf",
+    "spliced_mean",
+    "spliced_quantile",
+]

@@ -1,5 +1,10 @@
 """numba samplers for claim amounts and counts, drawing only through the keyed streams of
-:mod:`simi_actuarial.engine.rng` (so every draw is reproducible per stream)."""
+:mod:`simi_actuarial.engine.rng` (so every draw is reproducible per stream), and the analytic
+moments the resolver and the tests need.
+
+Every sampler takes and returns the stream counter: ``x, ctr = draw_...(key, ctr, ...)``.
+Keys passed from Python must be ``np.uint64`` (numba types a Python int as int64).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from scipy import optimize, stats
 
 from ..engine.rng import normal, uniform
 
+#: Cap on the patient-level Poisson mean of extra admissions (about one admission a day).
+MAX_EXTRA_ADMISSIONS_MEAN = 365.0
+
 
 @nb.njit(cache=True)
 def _ndtr(x):
@@ -20,7 +28,8 @@ def _ndtr(x):
 @nb.njit(cache=True)
 def spliced_mean(mu, sigma, threshold, alpha, p_tail):
     """Mean of the spliced severity: lognormal(mu, sigma) conditioned below ``threshold``
-    with probability ``1 - p_tail``, Pareto(threshold, alpha) above it with ``p_tail``."""
+    with probability ``1 - p_tail``, Pareto(threshold, alpha) above it with ``p_tail``
+    (alpha > 1). ``threshold = inf`` with ``p_tail = 0`` is the plain lognormal."""
     z = (math.log(threshold) - mu) / sigma
     body = math.exp(mu + 0.5 * sigma * sigma) * _ndtr(z - sigma) / _ndtr(z)
     tail = threshold * alpha / (alpha - 1.0) if p_tail > 0.0 else 0.0
@@ -28,18 +37,25 @@ def spliced_mean(mu, sigma, threshold, alpha, p_tail):
 
 
 def spliced_cdf(x, mu, sigma, threshold, alpha, p_tail):
-    """CDF of the spliced severity (numpy/scipy; for tests)."""
+    """CDF of the spliced severity at ``x`` (numpy/scipy, vectorised; for tests and reports).
+
+    Continuous at ``threshold`` (the body carries mass ``1 - p_tail`` below it)."""
     x = np.asarray(x, dtype=float)
-    fz = stats.norm.cdf((math.log(threshold) - mu) / sigma)
     with np.errstate(divide="ignore"):
-        body = stats.norm.cdf((np.log(np.maximum(x, 1e-300)) - mu) / sigma) / fz
+        body = stats.norm.cdf((np.log(np.maximum(x, 1e-300)) - mu) / sigma)
+    if math.isinf(threshold):
+        return body
+    body = body / stats.norm.cdf((math.log(threshold) - mu) / sigma)
     tail = 1.0 - (threshold / np.maximum(x, threshold)) ** alpha
     return np.where(x < threshold, (1.0 - p_tail) * body, (1.0 - p_tail) + p_tail * tail)
 
 
 def spliced_quantile(u, mu, sigma, threshold, alpha, p_tail):
-    """Quantile function of the spliced severity (numpy/scipy; for tests)."""
+    """Quantile function of the spliced severity (numpy/scipy, vectorised; inverse of
+    :func:`spliced_cdf` for ``0 < u < 1``)."""
     u = np.asarray(u, dtype=float)
+    if math.isinf(threshold):
+        return np.exp(mu + sigma * stats.norm.ppf(u))
     fz = stats.norm.cdf((math.log(threshold) - mu) / sigma)
     body = np.exp(mu + sigma * stats.norm.ppf(np.clip(u / (1.0 - p_tail), 0, 1) * fz))
     v = np.clip((u - (1.0 - p_tail)) / max(p_tail, 1e-300), 0.0, 1.0)
@@ -51,9 +67,11 @@ def spliced_quantile(u, mu, sigma, threshold, alpha, p_tail):
 def draw_spliced(key, ctr, mu, sigma, threshold, alpha, p_tail):
     """One spliced severity draw; returns ``(amount, ctr)``.
 
-    The tail is chosen with one uniform; the body is a lognormal resampled until it falls
-    below the threshold (expected draws 1 / P(lognormal < threshold), ~1.01 with the
-    default thresholds at the 99th percentile)."""
+    One uniform chooses body or tail; the tail is Pareto by inversion (one more uniform);
+    the body is a lognormal resampled until it falls below the threshold, so the expected
+    number of normal draws is 1 / Phi((ln threshold - mu) / sigma): at most ~1.01 with the
+    defaults (the 50,000 CNY threshold is above the 99th percentile of every level's body)
+    and exactly 1 for ``threshold = inf``."""
     u, ctr = uniform(key, ctr)
     if u < p_tail:
         v, ctr = uniform(key, ctr)
@@ -87,20 +105,54 @@ def _gamma(key, ctr, shape):
 
 
 @nb.njit(inline="always", cache=True)
+def _beta_cheng_bb(key, ctr, aa, bb):
+    """Beta(aa, bb) for min(aa, bb) > 1 by Cheng's algorithm BB (Commun. ACM 21, 1978):
+    two uniforms per trial, acceptance above 85 % for the shapes used here."""
+    a = min(aa, bb)
+    b = max(aa, bb)
+    alpha = a + b
+    beta = math.sqrt((alpha - 2.0) / (2.0 * a * b - alpha))
+    gamma = a + 1.0 / beta
+    while True:
+        u1, ctr = uniform(key, ctr)
+        u2, ctr = uniform(key, ctr)
+        v = beta * math.log(u1 / (1.0 - u1))
+        w = a * math.exp(min(v, 700.0))
+        z = u1 * u1 * u2
+        r = gamma * v - 1.3862944
+        s = a + r - w
+        if s + 2.609438 >= 5.0 * z:
+            break
+        t = math.log(z)
+        if s > t:
+            break
+        if r + alpha * math.log(alpha / (b + w)) >= t:
+            break
+    return (w / (b + w) if aa == a else b / (b + w)), ctr
+
+
+@nb.njit(inline="always", cache=True)
 def draw_beta_share(key, ctr, mean, concentration):
-    """Beta(mean * k, (1 - mean) * k) with k = ``concentration``; returns ``(share, ctr)``."""
+    """Beta(mean * k, (1 - mean) * k) with k = ``concentration``; returns ``(share, ctr)``.
+
+    Cheng's BB when both shapes exceed 1, else the ratio of two gamma variates."""
     if mean >= 1.0:
         return 1.0, ctr
     if mean <= 0.0:
         return 0.0, ctr
-    a, ctr = _gamma(key, ctr, mean * concentration)
-    b, ctr = _gamma(key, ctr, (1.0 - mean) * concentration)
-    return a / (a + b), ctr
+    a = mean * concentration
+    b = (1.0 - mean) * concentration
+    if a > 1.0 and b > 1.0:
+        return _beta_cheng_bb(key, ctr, a, b)
+    ga, ctr = _gamma(key, ctr, a)
+    gb, ctr = _gamma(key, ctr, b)
+    return ga / (ga + gb), ctr
 
 
 @nb.njit(inline="always", cache=True)
 def draw_poisson(key, ctr, lam):
-    """Poisson(lam) by inversion (for the small means used here); returns ``(k, ctr)``."""
+    """Poisson(lam) by sequential inversion (one uniform; about lam + 1 steps, meant for the
+    small means used here; capped at 1,000); returns ``(k, ctr)``."""
     if lam <= 0.0:
         return 0, ctr
     u, ctr = uniform(key, ctr)
@@ -115,8 +167,23 @@ def draw_poisson(key, ctr, lam):
 
 
 @nb.njit(inline="always", cache=True)
+def draw_extra_admissions(key, ctr, lam, shape):
+    """Admissions beyond the first of one hospitalised person: negative binomial with mean
+    ``lam`` and gamma-mixing shape ``shape`` (variance ``lam + lam**2 / shape``), drawn as
+    Poisson(lam * G / shape) with G ~ Gamma(shape); ``shape`` = inf or <= 0 gives
+    Poisson(lam). Returns ``(k, ctr)``."""
+    if lam <= 0.0:
+        return 0, ctr
+    if shape > 0.0 and shape < math.inf:
+        g, ctr = _gamma(key, ctr, shape)
+        lam = min(lam * g / shape, MAX_EXTRA_ADMISSIONS_MEAN)
+    return draw_poisson(key, ctr, lam)
+
+
+@nb.njit(inline="always", cache=True)
 def draw_categorical(key, ctr, probs):
-    """Index drawn with probabilities ``probs`` (summing to 1); returns ``(index, ctr)``."""
+    """Index drawn with probabilities ``probs`` (a 1-D array summing to 1) by inversion of
+    one uniform; returns ``(index, ctr)``."""
     u, ctr = uniform(key, ctr)
     cum = 0.0
     last = probs.shape[0] - 1
@@ -127,13 +194,40 @@ def draw_categorical(key, ctr, probs):
     return last, ctr
 
 
-def fit_mu_for_mean(target_mean, sigma, threshold_quantile, alpha, p_tail):
-    """Lognormal mu such that the spliced mean equals ``target_mean`` when the threshold sits
-    at quantile ``threshold_quantile`` of the lognormal body; returns ``(mu, threshold)``."""
-    zq = stats.norm.ppf(threshold_quantile)
+def fit_mu_for_mean(target_mean, sigma, threshold, alpha, p_tail):
+    """Lognormal ``mu`` such that the spliced severity has mean ``target_mean``.
 
-    def gap(mu):
-        return spliced_mean(mu, sigma, math.exp(mu + sigma * zq), alpha, p_tail) - target_mean
+    ``threshold`` is either a quantile of the lognormal body (``0 < threshold < 1``: the
+    threshold moves with ``mu``) or an amount (``threshold >= 1``, in CNY). With
+    ``p_tail == 0`` there is no tail and no truncation (threshold ``inf``). Returns
+    ``(mu, threshold_amount)``; raises ``ValueError`` when no ``mu`` reaches the target
+    (an amount threshold too low for the mean).
+    """
+    if not (target_mean > 0 and sigma > 0 and alpha > 1 and 0 <= p_tail < 1):
+        raise ValueError("need target_mean > 0, sigma > 0, alpha > 1 and 0 <= p_tail < 1")
+    if p_tail == 0.0:
+        return math.log(target_mean) - 0.5 * sigma * sigma, math.inf
+    if threshold <= 0:
+        raise ValueError("threshold must be a quantile in (0, 1) or an amount >= 1")
+    if threshold < 1.0:
+        zq = float(stats.norm.ppf(threshold))
 
-    mu = optimize.brentq(gap, -5.0, 25.0, xtol=1e-12)
-    return mu, math.exp(mu + sigma * zq)
+        def gap(mu):
+            return spliced_mean(mu, sigma, math.exp(mu + sigma * zq), alpha, p_tail) - target_mean
+
+        mu = optimize.brentq(gap, math.log(target_mean) - 10.0 - sigma * sigma,
+                             math.log(target_mean) + 10.0, xtol=1e-12, rtol=1e-15)
+        return mu, math.exp(mu + sigma * zq)
+    thr = float(threshold)
+
+    def gap_abs(mu):
+        return spliced_mean(mu, sigma, thr, alpha, p_tail) - target_mean
+
+    lo = min(math.log(target_mean), math.log(thr)) - 10.0 - sigma * sigma
+    hi = math.log(thr) + 8.0 * sigma  # body conditioned below thr stays computable
+    if gap_abs(hi) <= 0.0:
+        reach = spliced_mean(hi, sigma, thr, alpha, p_tail)
+        raise ValueError(f"mean {target_mean:g} is out of reach with the tail above {thr:g} "
+                         f"(share {p_tail:g}, alpha {alpha:g}): at most ~{reach:.6g}")
+    mu = optimize.brentq(gap_abs, lo, hi, xtol=1e-12, rtol=1e-15)
+    return mu, thr
