@@ -27,6 +27,8 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="simulate a scenario and write results")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.add_argument("--report", action="store_true",
+                   help="also write DIR/report.html (as `simi report DIR`)")
     add_mc_options(p)
     add_set_option(p)
     p.set_defaults(func=run)
@@ -43,4 +45,8 @@ def run(args) -> int:
           f"{result.raw.seconds:.1f} s on {result.raw.threads} thread(s)")
     print(format_table(result.summary, SUMMARY_COLUMNS))
     print(f"Amounts in CNY. Standard errors in {out / 'summary.csv'} (_se columns).")
+    if args.report:
+        from ..report import build_report
+
+        print(f"report: {build_report(out)}")
     return 0

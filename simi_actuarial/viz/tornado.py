@@ -1,0 +1,68 @@
+"""Tornado chart of a one-at-a-time sensitivity analysis (:mod:`simi_actuarial.sensitivity`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .style import BLUE, GREY, VERMILION, Z95, new_figure, percent_axis, style
+
+METRIC_LABELS = {
+    "required": "required SIMI financing (CNY per insured, first year)",
+    "p_deficit": "P(deficit)",
+}
+
+
+def tornado(sens, metric: str = "required", title: str | None = None):
+    """Bars from the base value to the value with each assumption lowered / raised by
+    ``delta``, largest swing on top; whiskers are 95 % intervals of the paired differences
+    (bootstrap for the required financing, ± 1.96 standard errors for P(deficit)).
+
+    ``sens`` is a :class:`~simi_actuarial.sensitivity.Sensitivity`.
+    """
+    if metric not in METRIC_LABELS:
+        raise KeyError(f"metric must be one of {sorted(METRIC_LABELS)}, got {metric!r}")
+    t = sens.table
+    base = float(t.loc[t.side == "base", metric].iloc[0])
+    rows = t[t.side != "base"]
+    order = (rows.pivot(index="assumption", columns="side", values=metric)
+             .pipe(lambda w: (w["high"] - w["low"]).abs()).sort_values())
+    with style():
+        fig, ax = new_figure(7.0, 1.2 + 0.42 * len(order))
+        for i, name in enumerate(order.index):
+            for side, colour, sign in (("low", BLUE, "−"), ("high", VERMILION, "+")):
+                r = rows[(rows.assumption == name) & (rows.side == side)].iloc[0]
+                diff = r[metric] - base
+                if metric == "required":
+                    err = np.array([[diff - r.required_diff_ci95_low],
+                                    [r.required_diff_ci95_high - diff]])
+                else:  # the interval, clipped to probabilities
+                    lo = max(r.p_deficit - Z95 * r.p_deficit_diff_se, 0.0)
+                    hi = min(r.p_deficit + Z95 * r.p_deficit_diff_se, 1.0)
+                    err = np.array([[r.p_deficit - lo], [hi - r.p_deficit]])
+                label = f"assumption {sign}{100 * sens.delta:g} %" if i == 0 else None
+                ax.barh(i, diff, left=base, height=0.6, color=colour, alpha=0.85, label=label)
+                ax.errorbar(base + diff, i, xerr=np.abs(err), color="black", lw=0.8,
+                            capsize=2)
+        labels = []
+        for name in order.index:
+            r = rows[rows.assumption == name].iloc[0]
+            bv = r.get("base_value", np.nan)
+            labels.append(f"{r.label} ({bv:g})" if np.isfinite(bv) else str(r.label))
+        ax.set_yticks(np.arange(len(order)), labels)
+        ax.axvline(base, color=GREY, lw=1.0)
+        ax.grid(axis="y", visible=False)
+        if metric == "p_deficit":
+            percent_axis(ax.xaxis)
+        what = ("P(accumulated deficit in any year)" if sens.target == "accumulated"
+                else "P(current deficit in the last year)")
+        xl = METRIC_LABELS[metric] if metric == "required" else what
+        ax.set_xlabel(f"{xl}; base {base:,.2f}" if metric == "required"
+                      else f"{xl}; base {100 * base:.1f} %")
+        ax.set_ylabel("assumption (base value)")
+        sub = (f"α = {sens.alpha:g}, " if metric == "required" else "")
+        head = "Required financing" if metric == "required" else "Deficit probability"
+        ax.set_title(title or f"{head}: each assumption moved by ±{100 * sens.delta:g} %\n"
+                     f"({sub}{sens.paths:,} paths, common random numbers; "
+                     "whiskers: 95 % CI)")
+        fig.legend(loc="outside lower center", ncols=2, frameon=False)
+    return fig
