@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,7 +172,10 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
              "p_deficit_diff": 0.0, "p_deficit_diff_se": 0.0, "required": req_base,
              "required_diff": 0.0, "required_diff_ci95_low": 0.0,
              "required_diff_ci95_high": 0.0}]
-    for path, label, side, value, sc in runs:
+    for k, (path, label, side, value, sc) in enumerate(runs, start=1):
+        if progress:
+            print(f"sensitivity: run {k}/{len(runs)}: {path} {side} ({value if not isinstance(value, dict) else 'scaled history'})",
+                  file=sys.stderr, flush=True)
         res = simulate(sc, P, seed_used, threads, progress=progress)
         ind = _indicator(res, target)
         d, d_se = mean_se((ind - ind_base)[:, None])

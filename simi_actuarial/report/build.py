@@ -242,8 +242,9 @@ def _mc_section(run: RunFiles, curve: pd.DataFrame, alpha: float) -> str:
         f"Probabilities: the largest standard error of P(accumulated balance < 0) over the "
         f"years is {np.nanmax(p_se):.4f} (at p = {p[np.nanargmax(p_se)]:.3f}); with {n:,} "
         f"paths no probability has a standard error above {0.5 / math.sqrt(n):.4f}. "
-        "A probability estimated as exactly 0 or 1 has a binomial standard error of 0; "
-        f"the true value may still be up to about {3 / n:.4f} (rule of three, 95 %).",
+        "A probability estimated as exactly 0 (or 1) has a binomial standard error of 0, "
+        f"yet the true value may be as far as about {3 / n:.4f} from it (rule of three, "
+        "95 %).",
         f"Means: the relative standard error of SIMI claims per insured is at most "
         f"{100 * np.nanmax(rel):.2f} % in any year.",
         f"Required standard at α = {alpha:g}: 95 % bootstrap interval "
