@@ -40,9 +40,11 @@ def tornado(sens, metric: str = "required", title: str | None = None):
                     hi = min(r.p_deficit + Z95 * r.p_deficit_diff_se, 1.0)
                     err = np.array([[r.p_deficit - lo], [hi - r.p_deficit]])
                 label = f"assumption {sign}{100 * sens.delta:g} %" if i == 0 else None
-                ax.barh(i, diff, left=base, height=0.6, color=colour, alpha=0.85, label=label)
-                ax.errorbar(base + diff, i, xerr=np.abs(err), color="black", lw=0.8,
-                            capsize=2)
+                y = i + (0.17 if side == "low" else -0.17)  # both visible if same sign
+                ax.barh(y, diff, left=base, height=0.34, color=colour, alpha=0.9, label=label)
+                ax.errorbar(base + diff, y, xerr=np.abs(err), color="black", lw=0.8,
+                            capsize=2, label="95 % CI of the paired difference"
+                            if i == 0 and side == "low" else None)
         labels = []
         for name in order.index:
             r = rows[rows.assumption == name].iloc[0]
@@ -62,7 +64,6 @@ def tornado(sens, metric: str = "required", title: str | None = None):
         sub = (f"α = {sens.alpha:g}, " if metric == "required" else "")
         head = "Required financing" if metric == "required" else "Deficit probability"
         ax.set_title(title or f"{head}: each assumption moved by ±{100 * sens.delta:g} %\n"
-                     f"({sub}{sens.paths:,} paths, common random numbers; "
-                     "whiskers: 95 % CI)")
-        fig.legend(loc="outside lower center", ncols=2, frameon=False)
+                     f"({sub}{sens.paths:,} paths, common random numbers)")
+        fig.legend(loc="outside lower center", ncols=3, frameon=False)
     return fig
