@@ -24,6 +24,9 @@ from ..errors import SimiInputError
 #: allowed-failures``, default 3). Assumption: 2 retries absorb transient failures.
 DEFAULT_RETRIES = 2
 
+#: Seconds to wait for a scheduler given by address before giving up. Assumption.
+CONNECT_TIMEOUT = 10.0
+
 
 def _distributed():
     try:
@@ -109,13 +112,13 @@ class DistributedRunError(RuntimeError):
 
 @contextlib.contextmanager
 def dask_client(local: int | None = None, scheduler: str | None = None,
-                connect_timeout: float = 30.0):
+                connect_timeout: float | None = None):
     """A ``distributed.Client``: on a new LocalCluster of ``local`` single-threaded worker
     processes, or connected to ``scheduler`` (``tcp://HOST:PORT``). Closed on exit."""
     distributed = _distributed()
     if local is not None:
         cluster = distributed.LocalCluster(n_workers=local, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+                                           processes=True, dashboard_address=":0")
         try:
             with distributed.Client(cluster) as client:
                 yield client
@@ -123,7 +126,7 @@ def dask_client(local: int | None = None, scheduler: str | None = None,
             cluster.close()
         return
     try:
-        client = distributed.Client(scheduler, timeout=connect_timeout)
+        client = distributed.Client(scheduler, timeout=connect_timeout or CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise SimiInputError("scheduler", [("--scheduler", (
             f"cannot connect to the Dask scheduler at {scheduler!r}: {exc}"))]) from None
