@@ -197,3 +197,15 @@ def test_sweep_validates_every_point_before_running(small_path, tmp_path):
     assert "point 1 (financing.simi_per_capita=-5)" in exc.value.problems[0][0]
     assert not (tmp_path / "sw").exists()
 
+
+
+def test_cuda_backend_on_workers_without_gpu_exits_2(client, small_path, tmp_path, capsys):
+    from simi_actuarial.engine.cuda_kernel import cuda_module
+
+    if cuda_module().is_available():
+        pytest.skip("a CUDA GPU is present")
+    rc = main(["run", str(small_path), "--paths", "2", "--out", str(tmp_path / "o"), "--quiet",
+               "--backend", "cuda", "--scheduler", client.scheduler.address])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--backend cuda: worker tcp://" in err and "no usable NVIDIA GPU" in err
+    assert not (tmp_path / "o").exists()

@@ -62,6 +62,17 @@ def batch_task(model, seed: int, first_path: int, n_paths: int, backend: str = "
     return run_batch(model, seed, first_path, n_paths)
 
 
+def worker_cuda_problem() -> str | None:
+    """On a worker: why it cannot run the CUDA backend, or None if it can."""
+    from ..engine.cuda_kernel import require_cuda
+
+    try:
+        require_cuda()
+    except SimiInputError as exc:
+        return "; ".join(m for _, m in exc.problems)
+    return None
+
+
 @dataclass
 class DaskExecutor:
     """Runs each batch of paths as one Dask task on ``client``'s cluster.
@@ -85,6 +96,10 @@ class DaskExecutor:
             from ..engine.cuda_kernel import DEFAULT_GPU_BATCH_PATHS, merge_plan
 
             plan = merge_plan(plan, self.gpu_batch_paths or DEFAULT_GPU_BATCH_PATHS)
+            problems = {w: p for w, p in self.client.run(worker_cuda_problem).items() if p}
+            if problems:
+                raise SimiInputError("backend", [
+                    ("--backend cuda", f"worker {w}: {p}") for w, p in sorted(problems.items())])
         run = uuid.uuid4().hex[:12]
         futures = [
             self.client.submit(self.task, model, seed, first, n, self.backend, self.threads,
