@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
     ap.add_argument("--backend", choices=["cpu", "cuda", "both"], default="cuda")
     ap.add_argument("--batch-paths", type=int, default=None,
-                    help="paths per kernel launch (default: 2048 on the GPU, 16 on the CPU)")
+                    help="paths per kernel launch (default: 4096 on the GPU, 16 on the CPU)")
     args = ap.parse_args()
     sc = sa.load_scenario(args.scenario, [f"population.insured={args.insured}",
                                           f"horizon.years={args.years}"])
@@ -78,7 +78,7 @@ def main() -> None:
     model = resolve_model(sc)
     results = {}
     for backend in (["cpu", "cuda"] if args.backend == "both" else [args.backend]):
-        bp = args.batch_paths or (2048 if backend == "cuda" else 16)
+        bp = args.batch_paths or (4096 if backend == "cuda" else 16)
         tallies, kernel_s, total_s = measure(model, args.paths, args.seed, backend, bp)
         results[backend] = tallies
         claimants = float(tallies[..., T["claimants"]].sum())

@@ -100,10 +100,10 @@ def simulate_claims_cuda(seed, paths, years, *rest):
     return tallies.copy_to_host(), hist.copy_to_host()
 
 
-#: Most paths per kernel launch. Assumption: a GPU needs tens of thousands of (path, year)
-#: threads to fill; 2,048 paths x 10 years = 20,480 threads, and claimant counts of
-#: 3 x 2,048 x 10 x 404 cells x 8 bytes = 200 MB per launch.
-DEFAULT_GPU_BATCH_PATHS = 2048
+#: Most paths per kernel launch. Assumption (not tuned on hardware): a GPU needs tens of
+#: thousands of (path, year) threads to fill; 4,096 paths x 10 years = 40,960 threads, and
+#: claimant counts of 3 x 4,096 x 10 x 404 cells x 8 bytes = 400 MB per launch.
+DEFAULT_GPU_BATCH_PATHS = 4096
 
 
 def run_batch_cuda(model, seed: int, first_path: int, n_paths: int):
