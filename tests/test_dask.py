@@ -147,7 +147,7 @@ def test_cli_run_with_local_cluster_and_sweep_with_scheduler(client, small_path,
     args = [str(small_path), "--paths", "4", "--seed", "2", "--quiet", "--threads", "1",
             *(x for s in SETS for x in ("--set", s))]
     assert main(["run", *args, "--out", str(tmp_path / "plain")]) == 0
-    assert main(["run", *args, "--out", str(tmp_path / "dask"), "--dask", "local:2",
+    assert main(["run", *args, "--out", str(tmp_path / "dask"), "--dask", "local:1",
                  "--batch-paths", "1"]) == 0
     a = pd.read_parquet(tmp_path / "plain" / "paths.parquet")
     b = pd.read_parquet(tmp_path / "dask" / "paths.parquet")

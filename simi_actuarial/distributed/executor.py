@@ -171,5 +171,6 @@ def open_executor(backend: str = "cpu", local: int | None = None,
         return
     with dask_client(local, scheduler) as client:
         workers = len(client.nthreads())
-        info.update(executor="dask", scheduler=client.scheduler.address, workers=workers)
+        info.update(executor="dask", scheduler=client.scheduler.address, workers=workers,
+                    numba_threads_per_task=threads)
         yield DaskExecutor(client, backend=backend, retries=retries, threads=threads), info
