@@ -17,11 +17,13 @@ from .scenario.schema import Scenario
 
 def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: int | None = None,
              threads: int | None = None, batch_paths: int | None = None,
-             progress: bool = False) -> SimulationResult:
+             progress: bool = False, executor=None) -> SimulationResult:
     """Run the Monte Carlo projection of ``scenario`` (a :class:`Scenario` or a file path).
 
     ``paths``/``seed`` default to the scenario's ``simulation`` section. Results are
-    identical for any ``threads`` and ``batch_paths``.
+    identical for any ``threads`` and ``batch_paths``, and for any ``executor`` that runs
+    the batches elsewhere (a Dask cluster, a GPU: see
+    :func:`simi_actuarial.distributed.open_executor`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -37,7 +39,8 @@ def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: in
         bar = tqdm(total=paths, unit="path", desc=scenario.name, file=sys.stderr, leave=False)
     try:
         raw = simulate_raw(scenario, paths, seed, threads, batch_paths,
-                           progress=bar.update if bar is not None else None)
+                           progress=bar.update if bar is not None else None,
+                           executor=executor)
     finally:
         if bar is not None:
             bar.close()

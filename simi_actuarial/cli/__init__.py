@@ -7,14 +7,15 @@ import argparse
 import sys
 
 from .. import __version__
+from ..distributed.executor import DistributedRunError
 from ..errors import SimiInputError
-from . import compare, reimburse, report, run, sensitivity, solve, validate
+from . import compare, reimburse, report, run, sensitivity, solve, sweep, validate
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
-COMMANDS = [validate, run, solve, compare, reimburse, report, sensitivity]
+COMMANDS = [validate, run, solve, compare, reimburse, report, sensitivity, sweep]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except FloatingPointError as exc:
         print(f"error: numerical failure, no results written: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except DistributedRunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted: no results written for the unfinished run", file=sys.stderr)

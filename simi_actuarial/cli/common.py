@@ -66,3 +66,40 @@ def _cell(value, spec: str) -> str:
     if spec == "d":
         return str(int(value))
     return format(value, spec)
+
+
+def add_scale_options(parser) -> None:
+    """--backend, --dask local:N | --scheduler tcp://HOST:PORT, --retries."""
+    g = parser.add_argument_group("scale-out (results are identical on any of them)")
+    g.add_argument("--backend", choices=["cpu", "cuda"], default="cpu",
+                   help="claims kernel: cpu (numba, all cores) or cuda (NVIDIA GPU via numba; "
+                   "needs the 'cuda' extra)")
+    where = g.add_mutually_exclusive_group()
+    where.add_argument("--dask", metavar="local:N", type=_local_cluster, default=None,
+                       help="run batches of paths on a new local Dask cluster of N processes")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                       help="run batches of paths on an existing Dask cluster")
+    g.add_argument("--retries", type=_nonneg_int, default=None,
+                   help="retries of a failed Dask task (default 2); a batch lost with its "
+                   "worker is recomputed regardless")
+
+
+def open_executor_from_args(args):
+    """Context manager yielding ``(executor, info)`` for the options of
+    :func:`add_scale_options` (``executor`` is None for a plain local CPU run)."""
+    from ..distributed.executor import DEFAULT_RETRIES, open_executor
+
+    retries = DEFAULT_RETRIES if args.retries is None else args.retries
+    return open_executor(args.backend, local=args.dask, scheduler=args.scheduler,
+                         retries=retries, threads=args.threads)
+
+
+def _local_cluster(text: str) -> int:
+    import argparse
+
+    from ..distributed.executor import parse_local
+
+    try:
+        return parse_local(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -5,7 +5,13 @@ from __future__ import annotations
 import sys
 
 from ..scenario.loader import load_scenario
-from .common import add_mc_options, add_set_option, format_table
+from .common import (
+    add_mc_options,
+    add_scale_options,
+    add_set_option,
+    format_table,
+    open_executor_from_args,
+)
 
 SUMMARY_COLUMNS = [
     ("year", "year", "d"),
@@ -31,6 +37,7 @@ def register(sub) -> None:
                    help="also write DIR/report.html (as `simi report DIR`)")
     add_mc_options(p)
     add_set_option(p)
+    add_scale_options(p)
     p.set_defaults(func=run)
 
 
@@ -38,9 +45,11 @@ def run(args) -> int:
     from ..api import simulate, write_results
 
     scenario = load_scenario(args.scenario, args.overrides)
-    result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
-                      progress=not args.quiet)
-    out = write_results(result, args.out, extra={"command": sys.argv, "overrides": args.overrides})
+    with open_executor_from_args(args) as (executor, where):
+        result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
+                          progress=not args.quiet, executor=executor)
+    out = write_results(result, args.out, extra={"command": sys.argv, "overrides": args.overrides,
+                                                 "execution": where})
     print(f"{scenario.name}: {result.n_paths} paths, seed {result.raw.seed}, "
           f"{result.raw.seconds:.1f} s on {result.raw.threads} thread(s)")
     print(format_table(result.summary, SUMMARY_COLUMNS))

@@ -76,8 +76,12 @@ class BatchResult:
     extra: dict = field(default_factory=dict)
 
 
-def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int) -> BatchResult:
-    """Simulate paths ``first_path .. first_path + n_paths - 1``."""
+def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int,
+              kernel=None) -> BatchResult:
+    """Simulate paths ``first_path .. first_path + n_paths - 1``.
+
+    ``kernel``: the claims kernel (default: the CPU :func:`simulate_claims`; the CUDA backend
+    passes :func:`~simi_actuarial.engine.cuda_kernel.simulate_claims_cuda`)."""
     t0 = time.perf_counter()
     sc = model.scenario
     m = model.morbidity
@@ -90,7 +94,7 @@ def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int) ->
     both, hosp_only, os_only = draw_counts(seed, paths, model.years, cells.insured,
                                            hosp_prob, os_prob)
     r = model.rules
-    tallies, hist = simulate_claims(
+    tallies, hist = (kernel or simulate_claims)(
         np.uint64(seed), paths, model.years, both, hosp_only, os_only, cells.age, cells.group,
         model.group_special, fac.cost_index,
         m.adm_lambda, m.adm_shape, m.level_prob, m.cost_mu, m.cost_sigma, m.cost_threshold, m.cost_alpha,

@@ -108,8 +108,8 @@ def _gamma(key, ctr, shape):
 def _beta_cheng_bb(key, ctr, aa, bb):
     """Beta(aa, bb) for min(aa, bb) > 1 by Cheng's algorithm BB (Commun. ACM 21, 1978):
     two uniforms per trial, acceptance above 85 % for the shapes used here."""
-    a = min(aa, bb)
-    b = max(aa, bb)
+    a = aa if aa <= bb else bb  # min/max spelled out: the CUDA target cannot compile
+    b = bb if aa <= bb else aa  # numba's variadic min/max overloads
     alpha = a + b
     beta = math.sqrt((alpha - 2.0) / (2.0 * a * b - alpha))
     gamma = a + 1.0 / beta
@@ -117,7 +117,7 @@ def _beta_cheng_bb(key, ctr, aa, bb):
         u1, ctr = uniform(key, ctr)
         u2, ctr = uniform(key, ctr)
         v = beta * math.log(u1 / (1.0 - u1))
-        w = a * math.exp(min(v, 700.0))
+        w = a * math.exp(v if v < 700.0 else 700.0)
         z = u1 * u1 * u2
         r = gamma * v - 1.3862944
         s = a + r - w
@@ -176,7 +176,9 @@ def draw_extra_admissions(key, ctr, lam, shape):
         return 0, ctr
     if shape > 0.0 and shape < math.inf:
         g, ctr = _gamma(key, ctr, shape)
-        lam = min(lam * g / shape, MAX_EXTRA_ADMISSIONS_MEAN)
+        lam = lam * g / shape
+        if lam > MAX_EXTRA_ADMISSIONS_MEAN:
+            lam = MAX_EXTRA_ADMISSIONS_MEAN
     return draw_poisson(key, ctr, lam)
 
 
