@@ -87,6 +87,16 @@ class _Budget(Exception):
     pass
 
 
+def _simplex(x: np.ndarray, step: float = 0.08) -> np.ndarray:
+    """Initial Nelder-Mead simplex around ``x`` inside the unit box."""
+    pts = [x]
+    for i in range(len(x)):
+        y = x.copy()
+        y[i] = x[i] + step if x[i] + step <= 1.0 else x[i] - step
+        pts.append(y)
+    return np.array(pts)
+
+
 def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
               start: dict[str, float] | None = None,
               progress: Callable[[int, float], None] | None = None) -> FitResult:
@@ -106,6 +116,11 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
     best = {"cost": math.inf, "x": (x0_values - lo) / span}
     count = [0]
 
+    tol = np.array([t.tolerance for t in fitted])
+
+    def _within(x) -> bool:
+        return bool(np.all(np.abs(best["r"] / w) <= tol)) if "r" in best else False
+
     def values_of(x) -> dict[str, float]:
         return {p.path: float(v) for p, v in zip(params, lo + span * np.clip(x, 0, 1),
                                                   strict=True)}
@@ -120,7 +135,7 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
         r = np.where(np.isfinite(r), r, 10.0)
         cost = float(r @ r)
         if cost < best["cost"]:
-            best.update(cost=cost, x=np.array(x, dtype=float))
+            best.update(cost=cost, x=np.array(x, dtype=float), r=r)
         if progress is not None:
             progress(count[0], cost)
         return r
@@ -136,6 +151,17 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
             message = out.message
         except _Budget:
             message = f"stopped after {budget} simulations (max_evaluations): best point kept"
+        if count[0] < budget and not _within(best["x"]):
+            # the trust region can stall on the small steps of the claimant counts: polish
+            # with Nelder-Mead (derivative-free) from the best point, on the remaining budget
+            try:
+                optimize.minimize(lambda x: float(np.sum(residuals(np.clip(x, 0, 1)) ** 2)),
+                                  best["x"], method="Nelder-Mead",
+                                  options={"xatol": 1e-4, "fatol": 1e-7,
+                                           "initial_simplex": _simplex(best["x"])})
+                message += "; polished by Nelder-Mead"
+            except _Budget:
+                message += f"; Nelder-Mead polish stopped at {budget} simulations"
     values = values_of(best["x"]) if params else {}
     final = sample_run(tf, {k: float(fmt(v)) for k, v in values.items()})
     return FitResult(targets=tf, values=values, table=target_rows(tf.targets, final),

@@ -89,6 +89,8 @@ _LIST = [
               "total cost", _ben_share("ben_patient_in_scope", "ben_assistance_paid")),
     Statistic("ben_share_self_pay", "out-of-scope share of beneficiaries' total cost",
               _ben_share("ben_self_pay")),
+    Statistic("ben_total_cost_per_insured", "total cost of SIMI beneficiaries per insured (CNY)",
+              _per_insured("ben_total_cost")),
     Statistic("ben_cost_per_admission", "mean total cost of beneficiaries' admissions (CNY)",
               _ratio("ben_inpatient_cost", "ben_admissions")),
     Statistic("ben_admissions_per_beneficiary", "admissions per SIMI beneficiary",

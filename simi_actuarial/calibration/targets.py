@@ -29,6 +29,7 @@ Errors name the field and the problem (:class:`TargetsError`, exit 2 in the CLI)
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,7 +201,7 @@ class _Checker:
         if not isinstance(value, str) or not value:
             self.bad(name, "must be a file path (relative to the targets file)")
             return None
-        path = base / value
+        path = Path(os.path.normpath(base / value))
         if key != "output" and not path.is_file():
             self.bad(name, f"file not found: {path}")
         return path

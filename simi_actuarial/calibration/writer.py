@@ -49,7 +49,8 @@ def calibrated_document(fit: FitResult, out: Path) -> str:
     targets_rel = os.path.relpath(tf.path.resolve(), out.resolve().parent)
     today = _dt.date.today().isoformat()
     s = tf.sample
-    lines = [f"# Calibrated scenario written by `simi calibrate {targets_rel}` on {today}.",
+    lines = [f"# Calibrated scenario written by `simi calibrate --targets {targets_rel}` on {today}",
+             "# (paths relative to this file).",
              "# Do not edit by hand: change the targets file and re-run simi calibrate.", "#"]
     lines += _comment(f"Base scenario: {base}. Targets, sources and tolerances: {targets_rel} "
                       f"(default tolerance ±{tf.tolerance:.0%}).")

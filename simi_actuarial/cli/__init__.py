@@ -8,13 +8,13 @@ import sys
 
 from .. import __version__
 from ..errors import SimiInputError
-from . import compare, reimburse, run, solve, validate
+from . import backtest, calibrate, compare, reimburse, run, solve, validate
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
-COMMANDS = [validate, run, solve, compare, reimburse]
+COMMANDS = [validate, run, solve, compare, reimburse, calibrate, backtest]
 
 
 def build_parser() -> argparse.ArgumentParser:
