@@ -19,7 +19,7 @@ Format (every path is relative to the targets file)::
     targets:
       - {statistic: simi_per_insured, year: 2020, value: 70.48, source: "..."}
       - {statistic: simi_actual_payment_ratio, year: 2020, value: 0.55, fit: false,
-         note: "definition differs"}      # reported, not fitted
+         note: "definition differs", name: "seed001"}  # reported, not fitted; name: label
     out_of_sample: [...]              # see backtest.py
     conflicts: "text"                 # data conflicts and which source is used
 
@@ -66,10 +66,11 @@ class Target:
     weight: float = 1.0
     tolerance: float = 0.05
     note: str = ""
+    name: str = ""
 
     @property
     def label(self) -> str:
-        return f"{self.statistic} {self.year}"
+        return f"{self.statistic} {self.year}" + (f" ({self.name})" if self.name else "")
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,8 @@ def _targets(c: _Checker, items, where: str, tolerance: float) -> tuple[Target, 
     if not isinstance(items, list) or not items:
         c.bad(where, "must be a non-empty list of targets")
         return ()
-    allowed = {"statistic", "year", "value", "source", "fit", "weight", "tolerance", "note"}
+    allowed = {"statistic", "year", "value", "source", "fit", "weight", "tolerance", "note",
+               "name"}
     for i, item in enumerate(items):
         w = f"{where}[{i}]"
         if not c.keys(item, allowed, {"statistic", "year", "value", "source"}, w):
@@ -231,7 +233,7 @@ def _targets(c: _Checker, items, where: str, tolerance: float) -> tuple[Target, 
             value=value, source=c.text(item, "source", w), fit=bool(fit),
             weight=c.number(item, "weight", w, 1.0, positive=True),
             tolerance=c.number(item, "tolerance", w, tolerance, positive=True),
-            note=c.text(item, "note", w)))
+            note=c.text(item, "note", w), name=c.text(item, "name", w)))
     return tuple(out)
 
 
