@@ -31,4 +31,5 @@ def test_cli_commands():
     from simi_actuarial.cli import build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    assert set(sub.choices) == {"validate", "reimburse", "run", "solve", "compare"}
+    assert set(sub.choices) == {"validate", "reimburse", "run", "solve", "compare", "calibrate",
+                                "backtest"}
