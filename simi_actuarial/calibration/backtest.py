@@ -113,13 +113,15 @@ def backtest(files: Iterable[TargetsFile], progress=None) -> pd.DataFrame:
 
 
 def plot_backtest(table: pd.DataFrame, out: Path) -> None:
-    """Relative error of every figure with a published value (bars), ±5 % band."""
+    """Relative error of every published level (bars; changes are in the table only),
+    ±5 % band."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = table[table["observed"].notna()].reset_index(drop=True)
+    keep = table["observed"].notna() & ~table["target"].str.contains(" change ", regex=False)
+    rows = table[keep].reset_index(drop=True)
     labels = [f"{s}: {t}" for s, t in zip(rows["scenario"], rows["target"], strict=True)]
     height = max(3.0, 0.22 * len(rows) + 1.0)
     fig, ax = plt.subplots(figsize=(9, height))
@@ -137,3 +139,24 @@ def plot_backtest(table: pd.DataFrame, out: Path) -> None:
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
     plt.close(fig)
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """The backtest table as Markdown; ⚠ marks a published figure outside its tolerance,
+    "(check)" a calibration target that was reported but not fitted."""
+
+    def num(v) -> str:
+        if pd.isna(v):
+            return "–"
+        a = abs(v)
+        return f"{v:,.0f}" if a >= 1000 else (f"{v:.2f}" if a >= 10 else f"{v:.4g}")
+
+    lines = ["| scenario | target | observed | model | rel. error | kind |",
+             "|---|---|---:|---:|---:|---|"]
+    for r in table.to_dict("records"):
+        err = "–" if pd.isna(r["rel_error"]) else f"{r['rel_error']:+.1%}"
+        flag = "" if pd.isna(r["observed"]) or r["within"] else " ⚠"
+        check = " (check)" if r["kind"] == "calibration" and not r["fitted"] else ""
+        lines.append(f"| {r['scenario']} | {r['target']} | {num(r['observed'])} | "
+                     f"{num(r['model'])} | {err}{flag} | {r['kind']}{check} |")
+    return "\n".join(lines) + "\n"

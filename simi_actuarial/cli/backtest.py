@@ -1,6 +1,7 @@
 """``simi backtest [TARGETS...] --out DIR`` — every published figure against the calibrated
 scenarios (kind ``calibration``) and out-of-sample rule-change checks (``out_of_sample``);
-writes ``DIR/backtest.csv`` and ``DIR/backtest.png``."""
+writes ``DIR/backtest.csv``, ``DIR/backtest.md`` (the same table in Markdown) and
+``DIR/backtest.png``."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def run(args) -> int:
     from tqdm import tqdm
 
     from ..calibration import backtest, read_targets
-    from ..calibration.backtest import plot_backtest
-    from ..io import write_csv
+    from ..calibration.backtest import markdown_table, plot_backtest
+    from ..io import write_csv, write_text
 
     files = [Path(f) for f in args.targets] or sorted(DEFAULT_DIR.glob("*.yaml"))
     if not files:
@@ -44,6 +45,7 @@ def run(args) -> int:
         table = backtest(targets, progress=bar.update)
     out = Path(args.out)
     write_csv(out / "backtest.csv", table)
+    write_text(out / "backtest.md", markdown_table(table))
     plot_backtest(table, out / "backtest.png")
     with pd.option_context("display.width", 200, "display.max_rows", None,
                            "display.max_colwidth", 60):
