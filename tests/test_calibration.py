@@ -191,3 +191,16 @@ def test_cli_bad_targets_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "scenario: file not found" in err and "targets: must be a non-empty list" in err
     assert not (tmp_path / "o.yaml").exists()
+
+
+def test_target_year_outside_the_run_is_a_clear_error(tmp_path, scenarios_dir, capsys):
+    tpath = _targets_file(tmp_path, scenarios_dir, """
+parameters:
+  - {path: morbidity.incidence_multiplier, start: 1.0, lower: 0.3, upper: 2.0}
+targets:
+  - {statistic: simi_per_insured, year: 2030, value: 100, source: test}
+""")
+    assert main(["calibrate", "--targets", str(tpath), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "targets[0].year: 2030 is not simulated" in err
+    assert not (tmp_path / "out.yaml").exists()

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..scenario.loader import load_document
 from ..scenario.overrides import parse_assignment
-from .fit import sample_run, target_rows
+from .fit import check_years, sample_run, target_rows
 from .statistics import statistic
 from .targets import TargetsError, TargetsFile
 
@@ -61,16 +62,20 @@ def backtest_one(tf: TargetsFile) -> pd.DataFrame:
     path = calibrated_path(tf)
     values = fitted_values(tf, path)
     res = sample_run(tf, {}, path=path)
+    check_years(tf, tf.targets, res)
     cal = target_rows(tf.targets, res)
     rows = [{"scenario": tf.name, "target": r["target"], "observed": r["observed"],
              "model": r["model"], "rel_error": r["rel_error"], "kind": "calibration",
              "tolerance": r["tolerance"], "within": r["within"], "fitted": r["fit"],
              "note": r["note"]} for r in cal.to_dict("records")]
     observed_base = {(t.statistic, t.year): t.value for t in tf.targets}
-    for oos in tf.out_of_sample:
+    for k, oos in enumerate(tf.out_of_sample):
         reform = sample_run(tf, values, path=oos.reform, extra=oos.reform_overrides)
         counter = sample_run(tf, values, path=oos.counterfactual,
                              extra=oos.counterfactual_overrides)
+        base = [replace(t, year=oos.base_year) for t in oos.targets]
+        for run in (reform, counter):
+            check_years(tf, [*oos.targets, *base], run, f"out_of_sample[{k}].targets")
         for t in oos.targets:
             pred = statistic(reform, t.statistic, t.year)
             rel = _rel(pred, t.value)

@@ -24,7 +24,7 @@ from ..results import SimulationResult
 from ..scenario.loader import load_scenario
 from ..scenario.schema import Scenario
 from .statistics import statistic
-from .targets import Target, TargetsFile
+from .targets import Target, TargetsError, TargetsFile
 
 #: Finite-difference step, as a fraction of each parameter's range.
 DIFF_STEP = 0.01
@@ -52,6 +52,18 @@ def sample_run(tf: TargetsFile, values: dict[str, float], path: Path | None = No
     sc = scenario_with(path or tf.scenario, tf.scenario_overrides, parameter_overrides(values),
                        tf.sample_overrides(), list(extra))
     return simulate(sc, paths=tf.sample.paths, seed=tf.sample.seed, threads=None)
+
+
+def check_years(tf: TargetsFile, targets: Iterable[Target], res: SimulationResult,
+                where: str = "targets") -> None:
+    """Raise :class:`TargetsError` naming every target whose year the run does not cover."""
+    years = [int(y) for y in res.years]
+    bad = [(f"{where}[{i}].year", f"{t.year} is not simulated: the sample run covers "
+            f"{years[0]}-{years[-1]} (set horizon.start_year / horizon.years in "
+            "scenario_overrides or sample.overrides)")
+           for i, t in enumerate(targets) if t.year not in years]
+    if bad:
+        raise TargetsError(str(tf.path), bad)
 
 
 def target_rows(targets: Iterable[Target], res: SimulationResult) -> pd.DataFrame:
@@ -142,6 +154,7 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
 
     x0 = np.clip((x0_values - lo) / span, 0.0, 1.0)
     start_res = sample_run(tf, values_of(x0))
+    check_years(tf, tf.targets, start_res)
     start_table = target_rows(tf.targets, start_res)
     message = "no parameters: evaluated only"
     if params:
