@@ -66,6 +66,20 @@ def _fund(attr: str, per: str) -> Callable[[SimulationResult], np.ndarray]:
     return fn
 
 
+def _level_cost(levels: tuple[str, ...]) -> Callable[[SimulationResult], np.ndarray]:
+    def fn(res):
+        names = list(res.scenario.hospital_levels)
+        idx = [names.index(lv) for lv in levels if lv in names]
+        if not idx:
+            return np.full(len(res.years), np.nan)
+        mix = res.scenario.morbidity.level_mix
+        w = np.array([mix.get(names[i], 0.0) for i in idx])
+        w = w if w.sum() > 0 else np.ones(len(idx))
+        base = float(res.raw.model.morbidity.expected_cost_per_admission[idx] @ w / w.sum())
+        return base * res.raw.cost_index.mean(axis=0)
+    return fn
+
+
 _LIST = [
     Statistic("simi_per_insured", "SIMI claims paid per insured (CNY)", _per_insured("simi_paid")),
     Statistic("beneficiaries_per_insured", "persons with a SIMI payment per insured",
@@ -105,6 +119,15 @@ _LIST = [
     Statistic("admissions_per_insured", "admissions per insured", _per_insured("admissions")),
     Statistic("cost_per_admission", "mean total cost per admission (CNY)",
               _ratio("inpatient_cost", "admissions")),
+    Statistic("cost_per_admission_tertiary",
+              "expected (analytic) cost per tertiary admission x mean cost index (CNY)",
+              _level_cost(("tertiary",))),
+    Statistic("cost_per_admission_secondary",
+              "expected (analytic) cost per secondary admission x mean cost index (CNY)",
+              _level_cost(("secondary",))),
+    Statistic("cost_per_admission_primary_and_below",
+              "expected (analytic) cost per township/primary admission, mix-weighted, x mean "
+              "cost index (CNY)", _level_cost(("township", "primary"))),
     Statistic("bmi_payment_ratio_in_scope", "BMI paid / in-scope cost, all claimants",
               _ratio("bmi_paid", "in_scope_cost")),
     Statistic("che_rate", "persons with catastrophic expenditure per insured",
