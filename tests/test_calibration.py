@@ -180,6 +180,9 @@ out_of_sample:
     assert list(table.columns) == COLUMNS
     assert set(table["kind"]) == {"calibration", "out_of_sample"}
     assert (tmp_path / "bt/backtest.png").stat().st_size > 1000
+    md = (tmp_path / "bt/backtest.md").read_text()
+    assert md.startswith("| scenario | target | observed | model | rel. error | kind |")
+    assert md.count("\n") == len(table) + 2
     rules = table[table["target"].str.endswith("rules part")]["model"].iloc[0]
     assert rules < 0  # a higher starting line pays less, all else equal
 

@@ -22,6 +22,9 @@ from ..morbidity.severity import (
 from ..rules.kernel import admission_terms, settle
 from .rng import normal, stream_key
 from .tallies import (
+    BEN_B1,
+    BEN_B2,
+    BEN_B3,
     HIST_EDGES_LOG10,
     I_ADMISSIONS,
     I_ASSIST,
@@ -114,11 +117,11 @@ def simulate_claims(
                                                  cost_threshold[lvl], cost_alpha[lvl],
                                                  cost_ptail[lvl])
                         cost *= ci
-                        if cost < 20000.0:
+                        if cost < BEN_B1:
                             n20 += 1
-                        elif cost < 40000.0:
+                        elif cost < BEN_B2:
                             n40 += 1
-                        elif cost < 60000.0:
+                        elif cost < BEN_B3:
                             n60 += 1
                         share, ctr = draw_beta_share(key, ctr, inscope_mean[lvl],
                                                      inscope_conc[lvl])

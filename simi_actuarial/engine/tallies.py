@@ -44,8 +44,10 @@ I_TOTAL, I_IN_SCOPE, I_BMI, I_SIMI, I_ASSIST, I_PATIENT_IN_SCOPE, I_SELF_PAY = r
 (I_BEN_TOTAL, I_BEN_BMI, I_BEN_ASSIST, I_BEN_PIS, I_BEN_SELF_PAY, I_BEN_ADM, I_BEN_INPATIENT,
  I_BEN_B20, I_BEN_B40, I_BEN_B60) = range(16, 26)
 assert I_BEN_B60 == N_TALLIES - 1
-#: Upper edges (CNY, current prices) of the beneficiaries' admission cost bands.
+#: Upper edges (CNY, current prices) of the beneficiaries' admission cost bands
+#: (seed001 Table 9: < 20,000, 20,000-40,000, 40,000-60,000, 60,000+).
 BEN_BAND_EDGES = (20000.0, 40000.0, 60000.0)
+BEN_B1, BEN_B2, BEN_B3 = BEN_BAND_EDGES
 
 #: Histogram of SIMI payment per beneficiary: log-spaced bins (CNY), last bin open.
 HIST_EDGES_LOG10 = (0.0, 7.0)  # 1 CNY .. 10 million CNY
