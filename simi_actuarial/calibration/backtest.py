@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..scenario.loader import load_document
 from ..scenario.overrides import parse_assignment
-from .fit import check_years, sample_run, target_rows
+from .fit import check_years, run_targets, sample_run, target_rows
 from .statistics import statistic
 from .targets import TargetsError, TargetsFile
 
@@ -61,9 +61,7 @@ def backtest_one(tf: TargetsFile) -> pd.DataFrame:
     """Backtest rows of one targets file (see the module docstring)."""
     path = calibrated_path(tf)
     values = fitted_values(tf, path)
-    res = sample_run(tf, {}, path=path)
-    check_years(tf, tf.targets, res)
-    cal = target_rows(tf.targets, res)
+    cal = target_rows(tf.targets, run_targets(tf, tf.targets, {}, path=path))
     rows = [{"scenario": tf.name, "target": r["target"], "observed": r["observed"],
              "model": r["model"], "rel_error": r["rel_error"], "kind": "calibration",
              "tolerance": r["tolerance"], "within": r["within"], "fitted": r["fit"],

@@ -66,11 +66,26 @@ def check_years(tf: TargetsFile, targets: Iterable[Target], res: SimulationResul
         raise TargetsError(str(tf.path), bad)
 
 
-def target_rows(targets: Iterable[Target], res: SimulationResult) -> pd.DataFrame:
+def run_targets(tf: TargetsFile, targets: Iterable[Target], values: dict[str, float],
+                path: Path | None = None, where: str = "targets") -> list[float]:
+    """Model value of every target: one sample run per distinct set of target overrides
+    (usually one run), all on the same seed (common random numbers)."""
+    targets = list(targets)
+    runs: dict[tuple[str, ...], SimulationResult] = {}
+    out = []
+    for t in targets:
+        if t.overrides not in runs:
+            runs[t.overrides] = sample_run(tf, values, path=path, extra=t.overrides)
+            check_years(tf, [u for u in targets if u.overrides == t.overrides],
+                        runs[t.overrides], where)
+        out.append(statistic(runs[t.overrides], t.statistic, t.year))
+    return out
+
+
+def target_rows(targets: Iterable[Target], models: Iterable[float]) -> pd.DataFrame:
     """One row per target: observed, model, relative error, within tolerance."""
     rows = []
-    for t in targets:
-        model = statistic(res, t.statistic, t.year)
+    for t, model in zip(targets, models, strict=True):
         rel = model / t.value - 1.0
         rows.append({"target": t.label, "statistic": t.statistic, "year": t.year,
                      "observed": t.value, "model": model, "rel_error": rel,
@@ -141,8 +156,7 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
         if count[0] >= budget:
             raise _Budget
         count[0] += 1
-        res = sample_run(tf, values_of(x))
-        model = np.array([statistic(res, t.statistic, t.year) for t in fitted])
+        model = np.array(run_targets(tf, fitted, values_of(x)))
         r = w * (model / obs - 1.0)
         r = np.where(np.isfinite(r), r, 10.0)
         cost = float(r @ r)
@@ -153,9 +167,7 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
         return r
 
     x0 = np.clip((x0_values - lo) / span, 0.0, 1.0)
-    start_res = sample_run(tf, values_of(x0))
-    check_years(tf, tf.targets, start_res)
-    start_table = target_rows(tf.targets, start_res)
+    start_table = target_rows(tf.targets, run_targets(tf, tf.targets, values_of(x0)))
     message = "no parameters: evaluated only"
     if params:
         try:
@@ -176,6 +188,6 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
             except _Budget:
                 message += f"; Nelder-Mead polish stopped at {budget} simulations"
     values = values_of(best["x"]) if params else {}
-    final = sample_run(tf, {k: float(fmt(v)) for k, v in values.items()})
+    final = run_targets(tf, tf.targets, {k: float(fmt(v)) for k, v in values.items()})
     return FitResult(targets=tf, values=values, table=target_rows(tf.targets, final),
                      evaluations=count[0], message=str(message), start_table=start_table)

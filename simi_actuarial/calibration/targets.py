@@ -20,6 +20,8 @@ Format (every path is relative to the targets file)::
       - {statistic: simi_per_insured, year: 2020, value: 70.48, source: "..."}
       - {statistic: simi_actual_payment_ratio, year: 2020, value: 0.55, fit: false,
          note: "definition differs", name: "seed001"}  # reported, not fitted; name: label
+      - {statistic: che_rate, year: 2016, value: 0.0314, name: "after BMI only",
+         overrides: ["simi.schedules.general.starting_line=1000000000"]}  # own run, extra overrides
     out_of_sample: [...]              # see backtest.py
     conflicts: "text"                 # data conflicts and which source is used
 
@@ -67,6 +69,7 @@ class Target:
     tolerance: float = 0.05
     note: str = ""
     name: str = ""
+    overrides: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -214,7 +217,7 @@ def _targets(c: _Checker, items, where: str, tolerance: float) -> tuple[Target, 
         c.bad(where, "must be a non-empty list of targets")
         return ()
     allowed = {"statistic", "year", "value", "source", "fit", "weight", "tolerance", "note",
-               "name"}
+               "name", "overrides"}
     for i, item in enumerate(items):
         w = f"{where}[{i}]"
         if not c.keys(item, allowed, {"statistic", "year", "value", "source"}, w):
@@ -233,7 +236,8 @@ def _targets(c: _Checker, items, where: str, tolerance: float) -> tuple[Target, 
             value=value, source=c.text(item, "source", w), fit=bool(fit),
             weight=c.number(item, "weight", w, 1.0, positive=True),
             tolerance=c.number(item, "tolerance", w, tolerance, positive=True),
-            note=c.text(item, "note", w), name=c.text(item, "name", w)))
+            note=c.text(item, "note", w), name=c.text(item, "name", w),
+            overrides=c.assignments(item, "overrides", w)))
     return tuple(out)
 
 
@@ -303,6 +307,10 @@ def read_targets(path: str | Path) -> TargetsFile:
             base_year=c.integer(item, "base_year", w, 0, minimum=1900) or 0,
             year=c.integer(item, "year", w, 0, minimum=1900) or 0,
             targets=_targets(c, item.get("targets"), f"{w}.targets", tol)))
+        for j, t in enumerate(oos[-1].targets):
+            if t.overrides:
+                c.bad(f"{w}.targets[{j}].overrides", "not allowed out of sample (use "
+                      "reform_overrides)")
     name = c.text(data, "name", "")
     if name and not name.replace("_", "a").isalnum():
         c.bad("name", f"must be a scenario name ([a-z][a-z0-9_]*), got {name!r}")
