@@ -60,11 +60,11 @@ def calibrated_document(fit: FitResult, out: Path) -> str:
         f"{s.insured if s.insured is not None else 'scenario'} insured (per-insured figures and "
         f"shares do not depend on its size), sample overrides {list(s.overrides)}; "
         f"{fit.evaluations} simulations; optimiser: {fit.message}")
-    lines += ["#", "# Fitted parameters (value; start; bounds; targets of the fit):"]
-    fitted = ", ".join(t.label for t in tf.fitted_targets)
+    lines += ["#"] + _comment("Fitted to: " + ", ".join(t.label for t in tf.fitted_targets))
+    lines += ["# Fitted parameters (value; start; bounds):"]
     for p in tf.parameters:
         lines += _comment(f"  {p.path} = {fmt(fit.values[p.path])}  (start {fmt(p.start)}; "
-                          f"bounds [{fmt(p.lower)}, {fmt(p.upper)}]; fitted to {fitted}"
+                          f"bounds [{fmt(p.lower)}, {fmt(p.upper)}]"
                           + (f"; {p.source}" if p.source else "") + ")")
     lines += ["#", "# Fit (model at the fitted values, same sample):"]
     lines += [f"#   {ln}" for ln in fit_table_text(fit.table).splitlines()]
