@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/simi run $(DEFAULT_SCENARIO) --paths $(PATHS) --out $(OUT)
 
 validate: $(STAMP)
-	$(BIN)/simi validate scenarios/*.yaml
+	$(BIN)/simi validate scenarios/*.yaml scenarios/calibrated/*.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check simi_actuarial tests benchmarks

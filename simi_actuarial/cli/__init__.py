@@ -9,13 +9,25 @@ import sys
 from .. import __version__
 from ..distributed.executor import DistributedRunError
 from ..errors import SimiInputError
-from . import compare, reimburse, report, run, sensitivity, solve, sweep, validate
+from . import (
+    backtest,
+    calibrate,
+    compare,
+    reimburse,
+    report,
+    run,
+    sensitivity,
+    solve,
+    sweep,
+    validate,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
-COMMANDS = [validate, run, solve, compare, reimburse, report, sensitivity, sweep]
+COMMANDS = [validate, run, solve, compare, reimburse, report, sensitivity, sweep, calibrate,
+            backtest]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,10 +27,23 @@ from ..morbidity.severity import (
 from ..rules.kernel import admission_terms, settle
 from .rng import normal, stream_key
 from .tallies import (
+    BEN_B1,
+    BEN_B2,
+    BEN_B3,
     HIST_EDGES_LOG10,
     I_ADMISSIONS,
     I_ASSIST,
+    I_BEN_ADM,
+    I_BEN_ASSIST,
+    I_BEN_B20,
+    I_BEN_B40,
+    I_BEN_B60,
+    I_BEN_BMI,
+    I_BEN_INPATIENT,
     I_BEN_OOP,
+    I_BEN_PIS,
+    I_BEN_SELF_PAY,
+    I_BEN_TOTAL,
     I_BENEFICIARIES,
     I_BMI,
     I_CHE,
@@ -139,6 +152,9 @@ def simulate_unit(
             bmi_unc = 0.0
             deds = 0.0
             n_adm = 0
+            n20 = 0
+            n40 = 0
+            n60 = 0
             if has_h:
                 extra, ctr = draw_extra_admissions(key, ctr, adm_lambda[age], adm_shape)
                 n_adm = 1 + extra
@@ -148,6 +164,12 @@ def simulate_unit(
                                              cost_threshold[lvl], cost_alpha[lvl],
                                              cost_ptail[lvl])
                     cost *= ci
+                    if cost < BEN_B1:
+                        n20 += 1
+                    elif cost < BEN_B2:
+                        n40 += 1
+                    elif cost < BEN_B3:
+                        n60 += 1
                     share, ctr = draw_beta_share(key, ctr, inscope_mean[lvl],
                                                  inscope_conc[lvl])
                     ins = cost * share
@@ -191,6 +213,17 @@ def simulate_unit(
             if simi > 0.0:
                 row[I_BENEFICIARIES] += 1.0
                 row[I_BEN_OOP] += all_in - bmi
+                row[I_BEN_TOTAL] += total
+                row[I_BEN_BMI] += bmi
+                row[I_BEN_ASSIST] += assist
+                row[I_BEN_PIS] += pis
+                row[I_BEN_SELF_PAY] += self_pay
+                if has_h:
+                    row[I_BEN_ADM] += n_adm
+                    row[I_BEN_INPATIENT] += inpatient
+                    row[I_BEN_B20] += n20
+                    row[I_BEN_B40] += n40
+                    row[I_BEN_B60] += n60
                 if group_special[g]:
                     row[I_SIMI_SPECIAL] += simi
                 b = int((math.log10(simi) - _H_LO) * _H_SCALE) if simi >= 1.0 else 0

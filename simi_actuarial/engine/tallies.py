@@ -21,6 +21,18 @@ TALLY_NAMES = (
     "che_cases",           # persons with catastrophic health expenditure
     "simi_paid_special",   # SIMI paid to special groups
     "inpatient_cost",      # total cost of admissions (excludes outpatient special disease)
+    # SIMI beneficiaries only (payer composition of "serious-illness patients", seed000
+    # Table 4; SIMI episodes by cost band, seed001 Table 9): used by calibration/
+    "ben_total_cost",      # total cost of SIMI beneficiaries
+    "ben_bmi_paid",        # BMI paid to them (their SIMI is simi_paid)
+    "ben_assistance_paid",
+    "ben_patient_in_scope",
+    "ben_self_pay",
+    "ben_admissions",      # admissions of SIMI beneficiaries
+    "ben_inpatient_cost",  # total cost of those admissions
+    "ben_adm_lt20k",       # those admissions costing < 20,000 CNY (current prices)
+    "ben_adm_20k_40k",     # 20,000 - 40,000
+    "ben_adm_40k_60k",     # 40,000 - 60,000 (60,000+: ben_admissions minus the three)
 )
 T = {name: i for i, name in enumerate(TALLY_NAMES)}
 N_TALLIES = len(TALLY_NAMES)
@@ -29,7 +41,13 @@ N_TALLIES = len(TALLY_NAMES)
 I_TOTAL, I_IN_SCOPE, I_BMI, I_SIMI, I_ASSIST, I_PATIENT_IN_SCOPE, I_SELF_PAY = range(7)
 (I_CLAIMANTS, I_HOSPITALISED, I_ADMISSIONS, I_OS, I_BENEFICIARIES, I_BEN_OOP, I_CHE,
  I_SIMI_SPECIAL, I_INPATIENT_COST) = range(7, 16)
-assert I_INPATIENT_COST == N_TALLIES - 1
+(I_BEN_TOTAL, I_BEN_BMI, I_BEN_ASSIST, I_BEN_PIS, I_BEN_SELF_PAY, I_BEN_ADM, I_BEN_INPATIENT,
+ I_BEN_B20, I_BEN_B40, I_BEN_B60) = range(16, 26)
+assert I_BEN_B60 == N_TALLIES - 1
+#: Upper edges (CNY, current prices) of the beneficiaries' admission cost bands
+#: (seed001 Table 9: < 20,000, 20,000-40,000, 40,000-60,000, 60,000+).
+BEN_BAND_EDGES = (20000.0, 40000.0, 60000.0)
+BEN_B1, BEN_B2, BEN_B3 = BEN_BAND_EDGES
 
 #: Histogram of SIMI payment per beneficiary: log-spaced bins (CNY), last bin open.
 HIST_EDGES_LOG10 = (0.0, 7.0)  # 1 CNY .. 10 million CNY

@@ -1,0 +1,193 @@
+"""Simulated method of moments on common random numbers.
+
+Every evaluation of the objective simulates the scenario with the same seed and paths
+(common random numbers), so the residuals change smoothly with the parameters apart from
+the small steps of binomial claimant counts; ``scipy.optimize.least_squares`` (trust region,
+bounded, finite differences with a step of 1 % of each parameter's range) minimises the
+weighted relative errors ``w (model / observed - 1)`` of the fitted targets within a bounded
+number of simulations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from ..api import simulate
+from ..results import SimulationResult
+from ..scenario.loader import load_scenario
+from ..scenario.schema import Scenario
+from .statistics import statistic
+from .targets import Target, TargetsError, TargetsFile
+
+#: Finite-difference step, as a fraction of each parameter's range.
+DIFF_STEP = 0.01
+
+
+def fmt(value: float) -> str:
+    """A fitted value as written to scenario files (6 significant digits)."""
+    return f"{float(value):.6g}"
+
+
+def parameter_overrides(values: dict[str, float]) -> list[str]:
+    """``--set`` strings for fitted parameter values."""
+    return [f"{path}={fmt(v)}" for path, v in values.items()]
+
+
+def scenario_with(path: Path, *overrides: Iterable[str]) -> Scenario:
+    """``path`` loaded with the concatenated override lists."""
+    return load_scenario(path, [o for group in overrides for o in group])
+
+
+def sample_run(tf: TargetsFile, values: dict[str, float], path: Path | None = None,
+               extra: Iterable[str] = ()) -> SimulationResult:
+    """The fitting run: ``path`` (default the base scenario) with the targets file's
+    scenario overrides, ``values``, the sample settings and ``extra`` overrides."""
+    sc = scenario_with(path or tf.scenario, tf.scenario_overrides, parameter_overrides(values),
+                       tf.sample_overrides(), list(extra))
+    return simulate(sc, paths=tf.sample.paths, seed=tf.sample.seed, threads=None)
+
+
+def check_years(tf: TargetsFile, targets: Iterable[Target], res: SimulationResult,
+                where: str = "targets") -> None:
+    """Raise :class:`TargetsError` naming every target whose year the run does not cover."""
+    years = [int(y) for y in res.years]
+    bad = [(f"{where}[{i}].year", f"{t.year} is not simulated: the sample run covers "
+            f"{years[0]}-{years[-1]} (set horizon.start_year / horizon.years in "
+            "scenario_overrides or sample.overrides)")
+           for i, t in enumerate(targets) if t.year not in years]
+    if bad:
+        raise TargetsError(str(tf.path), bad)
+
+
+def run_targets(tf: TargetsFile, targets: Iterable[Target], values: dict[str, float],
+                path: Path | None = None, where: str = "targets") -> list[float]:
+    """Model value of every target: one sample run per distinct set of target overrides
+    (usually one run), all on the same seed (common random numbers)."""
+    targets = list(targets)
+    runs: dict[tuple[str, ...], SimulationResult] = {}
+    out = []
+    for t in targets:
+        if t.overrides not in runs:
+            runs[t.overrides] = sample_run(tf, values, path=path, extra=t.overrides)
+            check_years(tf, [u for u in targets if u.overrides == t.overrides],
+                        runs[t.overrides], where)
+        out.append(statistic(runs[t.overrides], t.statistic, t.year))
+    return out
+
+
+def target_rows(targets: Iterable[Target], models: Iterable[float]) -> pd.DataFrame:
+    """One row per target: observed, model, relative error, within tolerance."""
+    rows = []
+    for t, model in zip(targets, models, strict=True):
+        rel = model / t.value - 1.0
+        rows.append({"target": t.label, "statistic": t.statistic, "year": t.year,
+                     "observed": t.value, "model": model, "rel_error": rel,
+                     "tolerance": t.tolerance, "within": bool(abs(rel) <= t.tolerance),
+                     "fit": t.fit, "source": t.source, "note": t.note})
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class FitResult:
+    """Fitted values, the fit table at them and how the optimiser ended."""
+
+    targets: TargetsFile
+    values: dict[str, float]
+    table: pd.DataFrame
+    evaluations: int
+    message: str
+    start_table: pd.DataFrame
+
+    @property
+    def all_within(self) -> bool:
+        return bool(self.table["within"].all())
+
+
+class _Budget(Exception):
+    pass
+
+
+def _simplex(x: np.ndarray, step: float = 0.08) -> np.ndarray:
+    """Initial Nelder-Mead simplex around ``x`` inside the unit box."""
+    pts = [x]
+    for i in range(len(x)):
+        y = x.copy()
+        y[i] = x[i] + step if x[i] + step <= 1.0 else x[i] - step
+        pts.append(y)
+    return np.array(pts)
+
+
+def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
+              start: dict[str, float] | None = None,
+              progress: Callable[[int, float], None] | None = None) -> FitResult:
+    """Fit ``tf.parameters`` to ``tf``'s fitted targets; see the module docstring.
+
+    ``start`` overrides the parameters' start values (parameter-recovery tests);
+    ``progress(evaluation, cost)`` is called after every simulation.
+    """
+    budget = max_evaluations or tf.max_evaluations
+    params = tf.parameters
+    lo = np.array([p.lower for p in params])
+    span = np.array([p.upper - p.lower for p in params])
+    x0_values = np.array([(start or {}).get(p.path, p.start) for p in params])
+    fitted = tf.fitted_targets
+    obs = np.array([t.value for t in fitted])
+    w = np.array([t.weight for t in fitted])
+    best = {"cost": math.inf, "x": (x0_values - lo) / span}
+    count = [0]
+
+    tol = np.array([t.tolerance for t in fitted])
+
+    def _within(x) -> bool:
+        return bool(np.all(np.abs(best["r"] / w) <= tol)) if "r" in best else False
+
+    def values_of(x) -> dict[str, float]:
+        return {p.path: float(v) for p, v in zip(params, lo + span * np.clip(x, 0, 1),
+                                                  strict=True)}
+
+    def residuals(x):
+        if count[0] >= budget:
+            raise _Budget
+        count[0] += 1
+        model = np.array(run_targets(tf, fitted, values_of(x)))
+        r = w * (model / obs - 1.0)
+        r = np.where(np.isfinite(r), r, 10.0)
+        cost = float(r @ r)
+        if cost < best["cost"]:
+            best.update(cost=cost, x=np.array(x, dtype=float), r=r)
+        if progress is not None:
+            progress(count[0], cost)
+        return r
+
+    x0 = np.clip((x0_values - lo) / span, 0.0, 1.0)
+    start_table = target_rows(tf.targets, run_targets(tf, tf.targets, values_of(x0)))
+    message = "no parameters: evaluated only"
+    if params:
+        try:
+            out = optimize.least_squares(residuals, x0, bounds=(0.0, 1.0), diff_step=DIFF_STEP,
+                                         x_scale=1.0, xtol=1e-4, ftol=1e-6, gtol=1e-8)
+            message = out.message
+        except _Budget:
+            message = f"stopped after {budget} simulations (max_evaluations): best point kept"
+        if count[0] < budget and not _within(best["x"]):
+            # the trust region can stall on the small steps of the claimant counts: polish
+            # with Nelder-Mead (derivative-free) from the best point, on the remaining budget
+            try:
+                optimize.minimize(lambda x: float(np.sum(residuals(np.clip(x, 0, 1)) ** 2)),
+                                  best["x"], method="Nelder-Mead",
+                                  options={"xatol": 1e-4, "fatol": 1e-7,
+                                           "initial_simplex": _simplex(best["x"])})
+                message += "; polished by Nelder-Mead"
+            except _Budget:
+                message += f"; Nelder-Mead polish stopped at {budget} simulations"
+    values = values_of(best["x"]) if params else {}
+    final = run_targets(tf, tf.targets, {k: float(fmt(v)) for k, v in values.items()})
+    return FitResult(targets=tf, values=values, table=target_rows(tf.targets, final),
+                     evaluations=count[0], message=str(message), start_table=start_table)

@@ -1,0 +1,157 @@
+"""Model statistics comparable with published aggregates, by name.
+
+Each statistic maps a :class:`~simi_actuarial.results.SimulationResult` to one value per
+year. Ratios are ratios of sums over paths (not means of per-path ratios), so they are
+smooth in the parameters under common random numbers. ``ben_*`` statistics describe SIMI
+beneficiaries only (persons with a SIMI payment in the year), the population of the
+published "serious-illness patient" tables (seed000 Table 4, seed001 Tables 7-10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..results import SimulationResult
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A named model statistic: ``fn(result) -> (Y,)`` values, with its definition."""
+
+    name: str
+    definition: str
+    fn: Callable[[SimulationResult], np.ndarray]
+
+
+def _sum(res: SimulationResult, name: str) -> np.ndarray:
+    return res.tally(name).sum(axis=0)
+
+
+def _ratio(num: str, den: str) -> Callable[[SimulationResult], np.ndarray]:
+    def fn(res):
+        d = _sum(res, den)
+        return np.divide(_sum(res, num), d, out=np.full_like(d, np.nan), where=d > 0)
+    return fn
+
+
+def _per_insured(num: str) -> Callable[[SimulationResult], np.ndarray]:
+    return lambda res: _sum(res, num) / (res.n_paths * res.insured)
+
+
+def _ben_share(*names: str) -> Callable[[SimulationResult], np.ndarray]:
+    def fn(res):
+        return sum(_sum(res, n) for n in names) / _sum(res, "ben_total_cost")
+    return fn
+
+
+def _ben_band(name: str | None) -> Callable[[SimulationResult], np.ndarray]:
+    def fn(res):
+        adm = _sum(res, "ben_admissions")
+        if name is not None:
+            return _sum(res, name) / adm
+        lower = sum(_sum(res, n) for n in ("ben_adm_lt20k", "ben_adm_20k_40k", "ben_adm_40k_60k"))
+        return (adm - lower) / adm
+    return fn
+
+
+def _fund(attr: str, per: str) -> Callable[[SimulationResult], np.ndarray]:
+    def fn(res):
+        values = getattr(res.funds, attr).sum(axis=0)
+        if per == "insured":
+            return values / (res.n_paths * res.insured)
+        return values / res.funds.simi_income.sum(axis=0)
+    return fn
+
+
+def _level_cost(levels: tuple[str, ...]) -> Callable[[SimulationResult], np.ndarray]:
+    def fn(res):
+        names = list(res.scenario.hospital_levels)
+        idx = [names.index(lv) for lv in levels if lv in names]
+        if not idx:
+            return np.full(len(res.years), np.nan)
+        mix = res.scenario.morbidity.level_mix
+        w = np.array([mix.get(names[i], 0.0) for i in idx])
+        w = w if w.sum() > 0 else np.ones(len(idx))
+        base = float(res.raw.model.morbidity.expected_cost_per_admission[idx] @ w / w.sum())
+        return base * res.raw.cost_index.mean(axis=0)
+    return fn
+
+
+_LIST = [
+    Statistic("simi_per_insured", "SIMI claims paid per insured (CNY)", _per_insured("simi_paid")),
+    Statistic("beneficiaries_per_insured", "persons with a SIMI payment per insured",
+              _per_insured("simi_beneficiaries")),
+    Statistic("simi_per_beneficiary", "SIMI paid per beneficiary (CNY)",
+              _ratio("simi_paid", "simi_beneficiaries")),
+    Statistic("simi_actual_payment_ratio",
+              "SIMI paid / in-scope cost left after BMI, of beneficiaries, over the year "
+              "(includes the part below the starting line)",
+              _ratio("simi_paid", "beneficiary_oop_after_bmi")),
+    Statistic("share_bmi", "BMI share of total cost, all claimants", _ratio("bmi_paid", "total_cost")),
+    Statistic("share_simi", "SIMI share of total cost, all claimants",
+              _ratio("simi_paid", "total_cost")),
+    Statistic("share_self_pay", "out-of-scope share of total cost, all claimants",
+              _ratio("self_pay", "total_cost")),
+    Statistic("ben_share_bmi", "BMI share of beneficiaries' total cost",
+              _ben_share("ben_bmi_paid")),
+    Statistic("ben_share_simi", "SIMI share of beneficiaries' total cost", _ben_share("simi_paid")),
+    Statistic("ben_share_personal_in_scope",
+              "in-scope cost paid by the patient (or medical assistance) / beneficiaries' "
+              "total cost", _ben_share("ben_patient_in_scope", "ben_assistance_paid")),
+    Statistic("ben_share_self_pay", "out-of-scope share of beneficiaries' total cost",
+              _ben_share("ben_self_pay")),
+    Statistic("ben_total_cost_per_insured", "total cost of SIMI beneficiaries per insured (CNY)",
+              _per_insured("ben_total_cost")),
+    Statistic("ben_cost_per_admission", "mean total cost of beneficiaries' admissions (CNY)",
+              _ratio("ben_inpatient_cost", "ben_admissions")),
+    Statistic("ben_admissions_per_beneficiary", "admissions per SIMI beneficiary",
+              _ratio("ben_admissions", "simi_beneficiaries")),
+    Statistic("ben_admission_share_lt20k", "share of beneficiaries' admissions costing < 20,000",
+              _ben_band("ben_adm_lt20k")),
+    Statistic("ben_admission_share_20k_40k", "share costing 20,000-40,000",
+              _ben_band("ben_adm_20k_40k")),
+    Statistic("ben_admission_share_40k_60k", "share costing 40,000-60,000",
+              _ben_band("ben_adm_40k_60k")),
+    Statistic("ben_admission_share_60k_plus", "share costing 60,000 or more", _ben_band(None)),
+    Statistic("admissions_per_insured", "admissions per insured", _per_insured("admissions")),
+    Statistic("cost_per_admission", "mean total cost per admission (CNY)",
+              _ratio("inpatient_cost", "admissions")),
+    Statistic("cost_per_admission_tertiary",
+              "expected (analytic) cost per tertiary admission x mean cost index (CNY)",
+              _level_cost(("tertiary",))),
+    Statistic("cost_per_admission_secondary",
+              "expected (analytic) cost per secondary admission x mean cost index (CNY)",
+              _level_cost(("secondary",))),
+    Statistic("cost_per_admission_primary_and_below",
+              "expected (analytic) cost per township/primary admission, mix-weighted, x mean "
+              "cost index (CNY)", _level_cost(("township", "primary"))),
+    Statistic("bmi_payment_ratio_in_scope", "BMI paid / in-scope cost, all claimants",
+              _ratio("bmi_paid", "in_scope_cost")),
+    Statistic("che_rate", "persons with catastrophic expenditure per insured",
+              _per_insured("che_cases")),
+    Statistic("premium_per_insured", "SIMI income per insured (CNY)",
+              _fund("simi_income", "insured")),
+    Statistic("simi_balance_per_insured",
+              "SIMI income - management fee - claims, per insured (CNY; negative = deficit)",
+              _fund("simi_balance", "insured")),
+    Statistic("bmi_expenditure_per_insured",
+              "BMI fund expenditure per insured (modelled BMI payments plus "
+              "financing.bmi_other_expenditure_share; CNY)", _fund("bmi_expenditure", "insured")),
+    Statistic("bmi_income_per_insured", "BMI fund income per insured (CNY)",
+              _fund("bmi_income", "insured")),
+    Statistic("loss_ratio", "SIMI claims / SIMI income", _fund("simi_claims", "income")),
+]
+
+#: All statistics by name.
+STATISTICS: dict[str, Statistic] = {s.name: s for s in _LIST}
+
+
+def statistic(res: SimulationResult, name: str, year: int) -> float:
+    """Value of statistic ``name`` in calendar ``year`` of ``res``."""
+    years = [int(y) for y in res.years]
+    if year not in years:
+        raise ValueError(f"year {year} not simulated (years {years[0]}-{years[-1]})")
+    return float(STATISTICS[name].fn(res)[years.index(year)])

@@ -1,0 +1,76 @@
+"""``simi calibrate SCENARIO --targets T.yaml --out FILE`` — fit parameters to published
+aggregates (simulated method of moments on common random numbers) and write the calibrated
+scenario with the fitted values and their provenance."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import SimiInputError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("calibrate", help="fit parameters to published figures; write the "
+                       "calibrated scenario")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
+                   help="base scenario (default: the targets file's `scenario`)")
+    p.add_argument("--targets", required=True, metavar="TARGETS.yaml",
+                   help="targets file (see scenarios/calibrated/targets/)")
+    p.add_argument("--out", metavar="FILE", default=None,
+                   help="calibrated scenario to write (default: the targets file's `output`)")
+    p.add_argument("--max-evaluations", type=int, default=None, metavar="N",
+                   help="simulations allowed to the optimiser (default: the targets file's)")
+    p.add_argument("--threads", type=int, default=None, help="worker threads")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from tqdm import tqdm
+
+    from ..calibration import calibrate, read_targets, write_calibrated
+    from ..calibration.writer import fit_table_text
+
+    tf = read_targets(args.targets)
+    if args.scenario is not None:
+        if not Path(args.scenario).is_file():
+            raise SimiInputError("simi calibrate", [("SCENARIO", f"file not found: "
+                                                     f"{args.scenario}")])
+        tf = replace(tf, scenario=Path(args.scenario))
+    out = Path(args.out) if args.out else tf.output
+    if out is None:
+        raise SimiInputError("simi calibrate", [("--out", "required (the targets file has "
+                                                 "no `output`)")])
+    if args.max_evaluations is not None and args.max_evaluations < 1:
+        raise SimiInputError("simi calibrate", [("--max-evaluations", "must be >= 1")])
+    if args.threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(args.threads, numba.config.NUMBA_NUM_THREADS)))
+    budget = args.max_evaluations or tf.max_evaluations
+    bar = tqdm(total=budget, unit="sim", desc=f"calibrate {tf.name}", file=sys.stderr,
+               leave=False, disable=args.quiet)
+
+    def progress(i, cost):
+        bar.update(1)
+        bar.set_postfix(objective=f"{cost:.3g}")
+
+    try:
+        fit = calibrate(tf, max_evaluations=budget, progress=progress)
+    finally:
+        bar.close()
+    write_calibrated(fit, out)
+    print(f"{tf.name}: {fit.evaluations} simulations ({tf.sample.paths} paths, "
+          f"{tf.sample.insured} insured, seed {tf.sample.seed}); {fit.message}")
+    for p in tf.parameters:
+        print(f"  {p.path} = {fit.values[p.path]:.6g}  (start {p.start:g}, "
+              f"bounds [{p.lower:g}, {p.upper:g}])")
+    print(fit_table_text(fit.table))
+    outside = fit.table[~fit.table["within"]]
+    if len(outside):
+        print(f"{len(outside)} target(s) outside their tolerance: see the conflicts noted in "
+              f"{tf.path} and in {out}")
+    print(f"wrote {out}")
+    return 0
