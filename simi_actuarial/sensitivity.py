@@ -125,7 +125,7 @@ def _indicator(result, target: str) -> np.ndarray:
 def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
                 paths: int | None = None, seed: int | None = None, threads: int | None = None,
                 alpha: float = 0.05, target: str = "accumulated", bootstrap: int = 199,
-                progress: bool = False) -> Sensitivity:
+                progress: bool = False, batch_paths: int | None = None) -> Sensitivity:
     """Vary each assumption by ``±delta`` (relative) on common random numbers.
 
     ``assumptions``: dotted paths, or ``(path, label)`` pairs (default
@@ -158,7 +158,7 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
         raise ScenarioError(f"{scenario.name} (sensitivity ±{delta:g})",
                             list(dict.fromkeys(problems)))
 
-    base = simulate(scenario, paths, seed, threads, progress=progress)
+    base = simulate(scenario, paths, seed, threads, batch_paths, progress=progress)
     P, seed_used = base.n_paths, base.raw.seed
     rng = np.random.default_rng([seed_used, 7])
     boot_idx = [rng.integers(0, P, P) for _ in range(bootstrap)]
@@ -176,7 +176,7 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
         if progress:
             print(f"sensitivity: run {k}/{len(runs)}: {path} {side} ({value if not isinstance(value, dict) else 'scaled history'})",
                   file=sys.stderr, flush=True)
-        res = simulate(sc, P, seed_used, threads, progress=progress)
+        res = simulate(sc, P, seed_used, threads, batch_paths, progress=progress)
         ind = _indicator(res, target)
         d, d_se = mean_se((ind - ind_base)[:, None])
         be = break_even(res, target, year)

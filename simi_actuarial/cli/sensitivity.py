@@ -42,7 +42,8 @@ def run(args) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)
     sens = sensitivity(scenario, args.vary, args.delta, args.paths, args.seed, args.threads,
-                       args.alpha, args.target, args.bootstrap, progress=not args.quiet)
+                       args.alpha, args.target, args.bootstrap, progress=not args.quiet,
+                       batch_paths=args.batch_paths)
     if args.out:
         out = Path(args.out)
         write_csv(out / "sensitivity.csv", sens.table)
