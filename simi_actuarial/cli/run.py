@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
-from ..scenario.loader import load_scenario
 from .common import add_mc_options, add_set_option, format_table
+from .run_control import RunJob, add_run_control_options
 
 SUMMARY_COLUMNS = [
     ("year", "year", "d"),
@@ -25,8 +23,9 @@ SUMMARY_COLUMNS = [
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="simulate a scenario and write results")
-    p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?",
+                   help="scenario file (optional with --resume/--verify)")
+    add_run_control_options(p)  # --out DIR | --resume DIR | --verify DIR
     add_mc_options(p)
     add_set_option(p)
     p.set_defaults(func=run)
@@ -35,10 +34,20 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..api import simulate, write_results
 
-    scenario = load_scenario(args.scenario, args.overrides)
-    result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
-                      progress=not args.quiet)
-    out = write_results(result, args.out, extra={"command": sys.argv, "overrides": args.overrides})
+    job = RunJob.from_args(args)  # new run, --resume or --verify
+    if job.nothing_to_do:
+        return 0
+    scenario = job.scenario
+    try:
+        result = simulate(scenario, job.paths, job.seed, args.threads, job.batch_paths,
+                          progress=not args.quiet, checkpoint=job.checkpoint)
+    except KeyboardInterrupt:
+        job.interrupted()
+        raise
+    if job.mode == "verify":
+        return job.verify(result)
+    out = write_results(result, job.out, extra=job.extra)
+    job.finish()
     print(f"{scenario.name}: {result.n_paths} paths, seed {result.raw.seed}, "
           f"{result.raw.seconds:.1f} s on {result.raw.threads} thread(s)")
     print(format_table(result.summary, SUMMARY_COLUMNS))
