@@ -19,7 +19,7 @@ def test_public_names():
 
 def test_signatures():
     assert list(inspect.signature(sa.simulate).parameters) == [
-        "scenario", "paths", "seed", "threads", "batch_paths", "progress"]
+        "scenario", "paths", "seed", "threads", "batch_paths", "progress", "checkpoint"]
     assert list(inspect.signature(sa.load_scenario).parameters) == ["path", "overrides"]
     assert list(inspect.signature(sa.required_financing).parameters) == [
         "result", "target", "alpha", "year", "value", "growth", "bootstrap", "seed"]
