@@ -8,6 +8,7 @@ import yaml
 
 from ..errors import ScenarioError
 from .base import YEAR_MIN, is_history
+from .yaml_io import check_size
 
 
 def is_atomic(value) -> bool:
@@ -47,6 +48,9 @@ def parse_assignment(text: str) -> tuple[list, object]:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
         raise ScenarioError("--set", [(path, f"value is not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError("--set", [(path, "value nested too deep")]) from None
+    check_size(value, "--set")
     return keys, value
 
 
