@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenario.base import StrictModel
+from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
 from ..scenario.rules_schema import LevelName
 
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -68,7 +68,7 @@ class MorbidityConfig(StrictModel):
                                  "(one per age band)")
         return self
 
-    base_year: int = Field(2021, description=f"Price and calibration year: {U}.")
+    base_year: Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)] = Field(2021, description=f"Price and calibration year: {U}.")
 
     # --- hospitalisation ---------------------------------------------------------------
     admissions_per_insured: Pos = Field(
