@@ -74,6 +74,8 @@ class RunJob:
         seed = scenario.simulation.seed if args.seed is None else args.seed
         bp = args.batch_paths or scenario.simulation.batch_paths
         out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise SimiInputError("simi run", [("--out", f"{out} is a file, not a directory")])
         identity = run_identity(scenario, scenario_hash(scenario), seed, paths,
                                 batches(paths, bp))
         started = _utc()
