@@ -123,8 +123,11 @@ def test_damaged_batch_is_recomputed(scenario_file, reference, tmp_path):
     victim = sorted(ck.root.glob("batch_*.npz"))[1]
     victim.write_bytes(victim.read_bytes()[:100])  # truncated
     (ck.root / ".batch_000000009_3.npz.x.tmp").write_bytes(b"half")  # kill -9 mid-write
+    (out / ".paths.parquet.abc.tmp").write_bytes(b"half")
     assert main(["run", "--resume", str(out), "--quiet"]) == 0
     _same_outputs(reference, out)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "paths.parquet",
+                                                     "summary.csv"]
 
 
 def test_checkpoint_wraps_any_executor(scenario_file):

@@ -138,9 +138,13 @@ class RunJob:
 
     # -- after the simulation ------------------------------------------------------------
     def finish(self) -> None:
-        """The outputs are written: drop the checkpoint."""
+        """The outputs are written: drop the checkpoint and temporary files that a killed
+        earlier attempt left behind (``.summary.csv.*.tmp`` ...)."""
         if self.checkpoint is not None:
             self.checkpoint.remove()
+        for name in (*OUTPUT_FILES, "manifest.json"):
+            for leftover in self.out.glob(f".{name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
 
     def interrupted(self) -> None:
         """Tell the user how to continue after Ctrl-C."""
