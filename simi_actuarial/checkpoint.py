@@ -170,7 +170,7 @@ class Checkpoint:
         if (arrays["tallies"].shape[:2] != (n, n_years)
                 or arrays["cost_index"].shape != (n, n_years)
                 or arrays["utilisation"].shape != (n, n_years)
-                or arrays["hist"].shape[:2] != (n, n_years)):
+                or arrays["hist"].ndim != 3 or arrays["hist"].shape[1] != n_years):
             path.unlink(missing_ok=True)
             return None
         return BatchResult(first_path=int(first), **arrays)

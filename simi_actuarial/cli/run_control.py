@@ -162,6 +162,14 @@ class RunJob:
         what = (f"{self.out}: scenario {recorded['scenario_hash'][:12]}, seed {self.seed}, "
                 f"{self.paths} paths; re-run on {result.raw.threads} thread(s), batches of "
                 f"{self.batch_paths}")
+        from ..api import pending_manifest
+
+        now = pending_manifest(result.scenario, self.paths, self.seed)["versions"]
+        changed = [f"{k} {v} (recorded {recorded.get('versions', {}).get(k)})"
+                   for k, v in now.items() if recorded.get("versions", {}).get(k) != v]
+        if changed:
+            print(f"note: versions differ from the recorded run: {', '.join(changed)}",
+                  file=sys.stderr)
         if diffs:
             print(f"NOT IDENTICAL: {what}", file=sys.stderr)
             for line in diffs:
