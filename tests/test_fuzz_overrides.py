@@ -85,3 +85,22 @@ def test_override_never_executes_code(scenario_file, tmp_path):
         load_scenario(scenario_file,
                       [f"name=!!python/object/apply:os.system ['touch {marker}']"])
     assert not marker.exists()
+
+
+@FUZZ
+@given(x=st.floats(min_value=1e-6, max_value=0.5, allow_nan=False))
+def test_scientific_notation_is_a_number(scenario_file, x):
+    """``1e-5`` (no dot) is a number, not text, in overrides and scenario files (YAML 1.2)."""
+    text = f"{x:.3e}".replace("e-0", "e-")
+    assert load_scenario(scenario_file, [f"risk.cost_trend={text}"]).risk.cost_trend \
+        == float(text)
+
+
+def test_scientific_notation_in_a_scenario_file(scenario_file, tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"extends: {scenario_file}\nrisk: {{cost_trend: 4e-2}}\n"
+                 "population: {insured: 2E+4}\n")
+    with pytest.raises(ScenarioError, match="population.insured.*valid integer"):
+        load_scenario(f)
+    f.write_text(f"extends: {scenario_file}\nrisk: {{cost_trend: 4e-2}}\n")
+    assert load_scenario(f).risk.cost_trend == 0.04

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -35,6 +36,19 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+
+# YAML 1.1 reads ``1e6`` and ``2.5e-3`` without a dot... as text ("1e6"), which the strict
+# schema then rejects as "not a number". Read them as numbers, as YAML 1.2 does.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def load_yaml_value(text: str):
+    """Parse one YAML value (a ``--set`` value) with the same strict, safe loader."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
 
 
 MAX_NODES = 1_000_000  # values in a document, aliases expanded (a scenario has a few hundred)
