@@ -75,23 +75,38 @@ class Checkpoint:
     def __init__(self, root: Path, meta: dict):
         self.root = Path(root)
         self.meta = meta
+        self.reused = 0     # finished batches found by create() (same run, interrupted)
         self.loaded = 0     # batches read back from disk by the last wrapped run
         self.computed = 0   # batches computed (and saved) by the last wrapped run
 
     # -- creation and checks -------------------------------------------------------------
     @classmethod
     def create(cls, out_dir: str | Path, meta: dict) -> Checkpoint:
-        """Start a checkpoint for a new run in ``out_dir``. Refuses to overwrite the
-        checkpoint of an unfinished run (resume it or delete it)."""
+        """Start a checkpoint for a new run in ``out_dir``.
+
+        An unfinished run of the same scenario, seed, paths and batch plan is continued
+        (its batches are exactly what this run would compute; :attr:`reused` says how many);
+        one with no finished batch is replaced; the stored batches of a different run are
+        never discarded: that is a :class:`CheckpointError` (resume it or delete it)."""
         root = checkpoint_dir(out_dir)
         if root.is_symlink():
             raise CheckpointError(str(root), [("", "is a symbolic link; refusing to use it")])
         if (root / META).exists():
-            done = len(list(root.glob("batch_*.npz")))
-            raise CheckpointError(str(out_dir), [(DIRNAME, (
-                f"holds an unfinished run ({done} batch(es) done): continue it with "
-                f"`simi run --resume {out_dir}`, or delete {root} to start again"))])
-        shutil.rmtree(root, ignore_errors=True)  # leftovers without meta.json: nothing usable
+            try:
+                old = cls.open(out_dir)
+            except CheckpointError:
+                old = None
+            done = old.done() if old is not None else list(root.glob("batch_*.npz"))
+            if old is not None and done and all(old.meta.get(k) == meta.get(k)
+                                                for k in CHECKED):
+                old.reused = len(done)
+                return old
+            if done:
+                raise CheckpointError(str(out_dir), [(DIRNAME, (
+                    f"holds an unfinished different run ({len(done)} batch(es) done): "
+                    f"continue it with `simi run --resume {out_dir}`, or delete {root} "
+                    "to start again"))])
+        shutil.rmtree(root, ignore_errors=True)  # nothing usable (no finished batch)
         root.mkdir(parents=True)
         write_json(root / META, meta)
         return cls(root, meta)

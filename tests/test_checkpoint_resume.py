@@ -73,8 +73,9 @@ def test_resume_after_interrupt_is_identical(scenario_file, reference, tmp_path,
     assert not (out / "summary.csv").exists() and not (out / "paths.parquet").exists()
     stored = list((out / ".checkpoint").glob("batch_*.npz"))
     assert 1 <= len(stored) < 4  # really interrupted mid-run
-    # a new run into the same directory refuses to discard the unfinished one
-    assert main(["run", scenario_file, "--paths", PATHS, "--out", str(out), "--quiet"]) == 2
+    # a different run into the same directory refuses to discard the unfinished one
+    assert main(["run", scenario_file, "--paths", PATHS, "--seed", "99", "--out", str(out),
+                 "--quiet"]) == 2
     assert "--resume" in capsys.readouterr().err
 
     assert main(["run", "--resume", str(out), "--threads", "2", "--quiet"]) == 0
@@ -115,6 +116,22 @@ def test_resume_mismatch_is_a_clear_error(scenario_file, tmp_path, capsys):
     assert len(list((out / ".checkpoint").glob("batch_*.npz"))) == 2  # nothing lost
     assert main(["run", "--resume", str(tmp_path / "nothing"), "--quiet"]) == 2
     assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_same_run_again_continues_the_interrupted_one(scenario_file, reference, tmp_path,
+                                                      capsys):
+    """Re-running the same command after an interruption reuses the stored batches (they
+    are exactly what it would compute); a failed start with no batch is simply replaced."""
+    out = tmp_path / "run"
+    _checkpointed_dir(scenario_file, out, 2)
+    assert main(["run", scenario_file, "--paths", PATHS, "--batch-paths", BATCH, "--out",
+                 str(out), "--quiet", "--threads", "2"]) == 0
+    assert "2 batch(es) already done" in capsys.readouterr().err
+    _same_outputs(reference, out)
+    empty = tmp_path / "empty"
+    _checkpointed_dir(scenario_file, empty, 0)
+    assert main(["run", scenario_file, "--paths", "3", "--out", str(empty), "--quiet"]) == 0
+    assert not (empty / ".checkpoint").exists()
 
 
 def test_damaged_batch_is_recomputed(scenario_file, reference, tmp_path):

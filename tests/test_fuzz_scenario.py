@@ -180,3 +180,19 @@ def test_alias_bomb_and_deep_nesting_are_rejected(tmp_path):
     assert "too large" in err
     rc, _, err = run_cli(["validate", str(_write(tmp_path, "name: " + "[" * 5000))])
     assert_clear_rejection(rc, err)
+
+
+@pytest.mark.parametrize("bad", ["inf", "nan", "-5", "abc", "", "OVERFLOW"])
+def test_hostile_structure_csv_is_rejected(repo_root, tmp_path, bad):
+    rows = ["age,sex,count"] + [f"{a},{s},100" for a in range(101) for s in ("male", "female")]
+    if bad == "OVERFLOW":
+        rows = [rows[0]] + [r.replace(",100", ",1e308") for r in rows[1:]]
+    else:
+        rows[5] = rows[5].replace(",100", f",{bad}")
+    f = tmp_path / "structure.csv"
+    f.write_text("\n".join(rows) + "\n")
+    rc, _, err = run_cli(["run", str(repo_root / "tests/data/small_guangxi.yaml"), "--paths",
+                          "1", "--out", str(tmp_path / "o"), "--quiet", "--set",
+                          f"population.structure={f}"])
+    assert_clear_rejection(rc, err)
+    assert "population.structure" in err

@@ -82,6 +82,9 @@ class RunJob:
         extra = {"command": list(sys.argv), "overrides": list(args.overrides),
                  "started_utc": started}
         ckpt = Checkpoint.create(out, {**identity, "created_utc": started})
+        if ckpt.reused:
+            print(f"{out}: continuing an interrupted run of the same scenario, seed and paths "
+                  f"({ckpt.reused} batch(es) already done)", file=sys.stderr)
         for name in OUTPUT_FILES:  # outputs of an earlier run here are no longer valid
             confined_path(out, name).unlink(missing_ok=True)
         write_json(confined_path(out, "manifest.json"),
