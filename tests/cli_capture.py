@@ -27,3 +27,15 @@ def assert_clear_rejection(rc: int, err: str, code: int = 2) -> None:
     assert rc == code, err
     assert err.strip(), "no message"
     assert "problem(s)" in err or "error:" in err, err
+
+
+def fuzz_settings(max_examples: int):
+    """Hypothesis settings for the fuzz tests: ``max_examples`` in the default (fast) run,
+    times ``SIMI_FUZZ_SCALE`` (e.g. ``SIMI_FUZZ_SCALE=20``) for a thorough run."""
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    scale = max(1, int(os.environ.get("SIMI_FUZZ_SCALE", "1") or 1))
+    return settings(max_examples=max_examples * scale, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_capture import assert_clear_rejection, run_cli
-from hypothesis import HealthCheck, given, settings
+from cli_capture import assert_clear_rejection, fuzz_settings, run_cli
+from hypothesis import given
 from hypothesis import strategies as st
 
 HEADER = "person_id,group,hospital_level,total_cost,in_scope_cost"
 GROUPS = ["general", "dire_poverty", "poor"]
 LEVELS = ["township", "primary", "secondary", "tertiary"]
-FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = fuzz_settings(15)
 
 COST = st.one_of(
     st.floats(min_value=0, max_value=2e5).map(lambda x: f"{x:.2f}"),

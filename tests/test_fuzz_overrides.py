@@ -4,14 +4,14 @@ with a message naming the override — never a traceback, never code execution."
 from __future__ import annotations
 
 import pytest
-from cli_capture import assert_clear_rejection, run_cli
-from hypothesis import HealthCheck, given, settings
+from cli_capture import assert_clear_rejection, fuzz_settings, run_cli
+from hypothesis import given
 from hypothesis import strategies as st
 
 from simi_actuarial.errors import ScenarioError
 from simi_actuarial.scenario.loader import load_scenario
 
-FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = fuzz_settings(80)
 
 VALUE_TEXT = st.one_of(
     st.sampled_from(["", "null", "~", ".nan", ".inf", "-.inf", "1e999", "1.0e999", "-1",

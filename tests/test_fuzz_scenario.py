@@ -12,14 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from cli_capture import assert_clear_rejection, run_cli
-from hypothesis import HealthCheck, given, settings
+from cli_capture import assert_clear_rejection, fuzz_settings, run_cli
+from hypothesis import given
 from hypothesis import strategies as st
 
 from simi_actuarial.scenario.loader import load_scenario
 
-FUZZ = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = fuzz_settings(60)
 
 HOSTILE = st.one_of(
     st.sampled_from([None, "", "text", True, False, [], {}, [1, 2], {"a": 1}, {2021: "x"},
