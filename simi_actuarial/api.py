@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .compare import Comparison
 from .engine.simulate import simulate_raw
-from .io import write_csv, write_json, write_parquet
+from .io import confined_path, write_csv, write_json, write_parquet
 from .results import SimulationResult
 from .scenario.loader import load_scenario, scenario_hash
 from .scenario.schema import Scenario
@@ -17,13 +17,15 @@ from .scenario.schema import Scenario
 
 def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: int | None = None,
              threads: int | None = None, batch_paths: int | None = None,
-             progress: bool = False, executor=None) -> SimulationResult:
+             progress: bool = False, executor=None, checkpoint=None) -> SimulationResult:
     """Run the Monte Carlo projection of ``scenario`` (a :class:`Scenario` or a file path).
 
     ``paths``/``seed`` default to the scenario's ``simulation`` section. Results are
     identical for any ``threads`` and ``batch_paths``, and for any ``executor`` that runs
     the batches elsewhere (a Dask cluster, a GPU: see
-    :func:`simi_actuarial.distributed.open_executor`).
+    :func:`simi_actuarial.distributed.open_executor`). ``checkpoint``
+    (a :class:`~simi_actuarial.checkpoint.Checkpoint`) stores finished batches and reuses
+    stored ones, whichever executor computes the others.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -37,6 +39,8 @@ def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: in
         from tqdm import tqdm
 
         bar = tqdm(total=paths, unit="path", desc=scenario.name, file=sys.stderr, leave=False)
+    if checkpoint is not None:
+        executor = checkpoint.wrap(executor)
     try:
         raw = simulate_raw(scenario, paths, seed, threads, batch_paths,
                            progress=bar.update if bar is not None else None,
@@ -66,30 +70,41 @@ def _require_financing(scenario: Scenario) -> None:
 
 def manifest(result: SimulationResult, extra: dict | None = None) -> dict:
     """Provenance of a run: scenario hash, seed, versions, timings."""
+    return {
+        **pending_manifest(result.scenario, result.n_paths, result.raw.seed),
+        "threads": result.raw.threads,
+        "seconds_simulation": round(result.raw.seconds, 3),
+        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "complete": True,
+        **(extra or {}),
+    }
+
+
+def pending_manifest(scenario: Scenario, paths: int, seed: int,
+                     extra: dict | None = None) -> dict:
+    """The manifest of a run that has not finished (``complete: false``): written first,
+    replaced by :func:`manifest` when every output is written."""
     import numba
     import numpy
     import pandas
+    import pyarrow
 
     from . import __version__
 
-    sc = result.scenario
     return {
-        "scenario": sc.name,
-        "scenario_hash": scenario_hash(sc),
-        "scenario_resolved": sc.model_dump(mode="json"),
-        "seed": result.raw.seed,
-        "paths": result.n_paths,
-        "years": [int(y) for y in result.years],
-        "threads": result.raw.threads,
-        "seconds_simulation": round(result.raw.seconds, 3),
+        "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "scenario_resolved": scenario.model_dump(mode="json"),
+        "seed": int(seed),
+        "paths": int(paths),
+        "years": [int(y) for y in scenario.years],
         "versions": {
             "simi_actuarial": __version__, "python": platform.python_version(),
             "numpy": numpy.__version__, "numba": numba.__version__,
-            "pandas": pandas.__version__,
+            "pandas": pandas.__version__, "pyarrow": pyarrow.__version__,
         },
         "platform": platform.platform(),
-        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "complete": True,
+        "complete": False,
         **(extra or {}),
     }
 
@@ -98,7 +113,7 @@ def write_results(result: SimulationResult, out_dir: str | Path, extra: dict | N
     """Write ``summary.csv``, ``paths.parquet`` and (last) ``manifest.json`` to ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "summary.csv", result.summary)
-    write_parquet(out / "paths.parquet", result.paths)
-    write_json(out / "manifest.json", manifest(result, extra))
+    write_csv(confined_path(out, "summary.csv"), result.summary)
+    write_parquet(confined_path(out, "paths.parquet"), result.paths)
+    write_json(confined_path(out, "manifest.json"), manifest(result, extra))
     return out

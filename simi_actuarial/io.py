@@ -1,4 +1,12 @@
-"""Writing results: every file atomically (temporary file + rename), the manifest last."""
+"""Writing results: every file atomically (temporary file + rename), the manifest last;
+every file of a run confined to its output directory (:func:`confined_path`).
+
+Money rule: amounts are float64 CNY from the kernel to the files and never rounded in a
+computation. Rounding happens on output only: ``summary.csv`` (:func:`write_csv`) writes
+every number with 10 significant digits (``%.10g``; a relative error below 5e-11, far below
+any Monte Carlo error); ``paths.parquet`` keeps the exact float64 values; ``simi reimburse``
+rounds each person's amounts half-to-even to cents (``claims/reimburse.py``).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +34,17 @@ def atomic_path(target: str | Path):
         raise
 
 
+def confined_path(out_dir: str | Path, name: str) -> Path:
+    """``out_dir / name``, refusing any ``name`` that would leave ``out_dir``: absolute
+    paths, ``..``, path separators, NUL bytes, empty names (:class:`ValueError`)."""
+    text = str(name)
+    if (not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text
+            or os.path.isabs(text) or Path(text).name != text):
+        raise ValueError(f"output file name {text!r} is not a plain file name inside "
+                         f"{out_dir}")
+    return Path(out_dir) / text
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -42,6 +61,7 @@ def write_json(target: str | Path, data) -> None:
 
 
 def write_csv(target: str | Path, frame) -> None:
+    """CSV without index; floats with 10 significant digits (see the money rule above)."""
     with atomic_path(target) as tmp:
         frame.to_csv(tmp, index=False, float_format="%.10g")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 
@@ -36,7 +38,8 @@ def nan_mean_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Like :func:`mean_se`, ignoring NaN entries (e.g. ratios with a zero denominator)."""
     x = np.asarray(x, dtype=float)
     n = np.sum(np.isfinite(x), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN, no noise
         m = np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=0) if x.size else x
         sd = np.nanstd(x, axis=0, ddof=1) if x.shape[0] > 1 else np.full(x.shape[1:], np.nan)
         se = sd / np.sqrt(n)

@@ -19,7 +19,8 @@ def test_public_names():
 
 def test_signatures():
     assert list(inspect.signature(sa.simulate).parameters) == [
-        "scenario", "paths", "seed", "threads", "batch_paths", "progress", "executor"]
+        "scenario", "paths", "seed", "threads", "batch_paths", "progress", "executor",
+        "checkpoint"]
     assert list(inspect.signature(sa.load_scenario).parameters) == ["path", "overrides"]
     assert list(inspect.signature(sa.required_financing).parameters) == [
         "result", "target", "alpha", "year", "value", "growth", "bootstrap", "seed"]

@@ -393,3 +393,19 @@ def test_cli_validate_bad_set(scenarios_dir, capsys):
     rc = main(["validate", str(scenarios_dir / ZJ), "--set", "bmi.rate.tertiary=1.5"])
     assert rc == 2
     assert "bmi.rate.tertiary" in capsys.readouterr().err
+
+
+def test_scenario_round_trips_through_manifest_json(scenarios_dir):
+    # value histories (financing.bmi_per_capita, starting lines) have year keys, which JSON
+    # turns into strings: the manifest's copy must read back as the same scenario
+    import json
+
+    from simi_actuarial.scenario.loader import scenario_from_json, scenario_hash
+
+    sc = load_scenario(scenarios_dir / "default.yaml",
+                       ["simi.schedules.general.starting_line={2021: 8000, 2024: 9000}"])
+    back = scenario_from_json(json.loads(json.dumps(sc.model_dump(mode="json"))))
+    assert back == sc
+    assert scenario_hash(back) == scenario_hash(sc)
+    with pytest.raises(ScenarioError):
+        scenario_from_json({"name": "x"}, "manifest.json")

@@ -238,15 +238,19 @@ def scan_head(path: str | Path) -> tuple[list[str], list[tuple[int, int]]]:
     source = str(path)
     with open(path, "rb") as fh:
         reader = csv.reader(_text_lines(fh))
-        header = next(reader, None)
-        if not header or all(not h.strip() for h in header):
-            raise ClaimsError(source, [("line 1", "empty header: expected the columns "
-                                        f"{', '.join(REQUIRED_COLUMNS)}")])
-        wide = []
-        for row in reader:
-            if len(row) <= len(header):
-                break
-            wide.append((reader.line_num, len(row)))
+        try:
+            header = next(reader, None)
+            if not header or all(not h.strip() for h in header):
+                raise ClaimsError(source, [("line 1", "empty header: expected the columns "
+                                            f"{', '.join(REQUIRED_COLUMNS)}")])
+            wide = []
+            for row in reader:
+                if len(row) <= len(header):
+                    break
+                wide.append((reader.line_num, len(row)))
+        except csv.Error as exc:  # a stray carriage return, NUL byte, ...
+            raise ClaimsError(source, [(f"line {reader.line_num + 1}",
+                                        f"cannot parse CSV: {exc}")]) from None
     names = [h.strip() for h in header]
     problems = []
     for col in REQUIRED_COLUMNS:

@@ -479,8 +479,9 @@ def _csv_quote(text: pa.Array) -> pa.Array:
     needs = pc.match_substring_regex(text, r'[",\r\n]')
     if not pc.any(needs).as_py():
         return text
+    quote, sep = pa.scalar('"', type=text.type), pa.scalar("", type=text.type)
     quoted = pc.binary_join_element_wise(
-        '"', pc.replace_substring(text, '"', '""'), '"', "")
+        quote, pc.replace_substring(text, '"', '""'), quote, sep)
     return pc.if_else(needs, quoted, text)
 
 

@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except DistributedRunError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:  # disk full, permissions, ...: not bad input
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted: no results written for the unfinished run", file=sys.stderr)
         return 130

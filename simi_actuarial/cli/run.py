@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
-from ..scenario.loader import load_scenario
 from .common import (
     add_mc_options,
     add_scale_options,
@@ -12,6 +9,7 @@ from .common import (
     format_table,
     open_executor_from_args,
 )
+from .run_control import RunJob, add_run_control_options
 
 SUMMARY_COLUMNS = [
     ("year", "year", "d"),
@@ -31,8 +29,9 @@ SUMMARY_COLUMNS = [
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="simulate a scenario and write results")
-    p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?",
+                   help="scenario file (optional with --resume/--verify)")
+    add_run_control_options(p)  # --out DIR | --resume DIR | --verify DIR
     p.add_argument("--report", action="store_true",
                    help="also write DIR/report.html (as `simi report DIR`)")
     add_mc_options(p)
@@ -44,14 +43,30 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..api import simulate, write_results
 
-    scenario = load_scenario(args.scenario, args.overrides)
+    # The executor first: a missing GPU or an unreachable cluster is reported before
+    # anything is written to the output directory.
     with open_executor_from_args(args) as (executor, where):
-        result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
-                          progress=not args.quiet, executor=executor)
-    out = write_results(result, args.out, extra={"command": sys.argv, "overrides": args.overrides,
-                                                 "execution": where})
+        job = RunJob.from_args(args)  # new run, --resume or --verify
+        if job.nothing_to_do:
+            return 0
+        scenario = job.scenario
+        try:
+            result = simulate(scenario, job.paths, job.seed, args.threads, job.batch_paths,
+                              progress=not args.quiet, executor=executor,
+                              checkpoint=job.checkpoint)
+        except KeyboardInterrupt:
+            job.interrupted()
+            raise
+    if job.mode == "verify":
+        return job.verify(result)
+    out = write_results(result, job.out, extra={**job.extra, "execution": where})
+    job.finish()
+    on = (f"Dask ({where.get('workers')} worker(s) at {where.get('scheduler')})"
+          if where.get("executor") == "dask" else f"{result.raw.threads} thread(s)")
+    if where.get("backend") == "cuda":
+        on += ", CUDA"
     print(f"{scenario.name}: {result.n_paths} paths, seed {result.raw.seed}, "
-          f"{result.raw.seconds:.1f} s on {result.raw.threads} thread(s)")
+          f"{result.raw.seconds:.1f} s on {on}")
     print(format_table(result.summary, SUMMARY_COLUMNS))
     print(f"Amounts in CNY. Standard errors in {out / 'summary.csv'} (_se columns).")
     if args.report:

@@ -90,16 +90,23 @@ class DaskExecutor:
     gpu_batch_paths: int | None = None
     task: object = field(default=batch_task)
 
+    def check_workers(self) -> None:
+        """With the CUDA backend, raise :class:`SimiInputError` naming every worker that
+        has no usable GPU (before any task is submitted)."""
+        if self.backend != "cuda":
+            return
+        problems = {w: p for w, p in self.client.run(worker_cuda_problem).items() if p}
+        if problems:
+            raise SimiInputError("backend", [
+                ("--backend cuda", f"worker {w}: {p}") for w, p in sorted(problems.items())])
+
     def __call__(self, model, seed, plan):
         distributed = _distributed()
         if self.backend == "cuda":
             from ..engine.cuda_kernel import DEFAULT_GPU_BATCH_PATHS, merge_plan
 
             plan = merge_plan(plan, self.gpu_batch_paths or DEFAULT_GPU_BATCH_PATHS)
-            problems = {w: p for w, p in self.client.run(worker_cuda_problem).items() if p}
-            if problems:
-                raise SimiInputError("backend", [
-                    ("--backend cuda", f"worker {w}: {p}") for w, p in sorted(problems.items())])
+            self.check_workers()
         run = uuid.uuid4().hex[:12]
         futures = [
             self.client.submit(self.task, model, seed, first, n, self.backend, self.threads,
@@ -173,4 +180,6 @@ def open_executor(backend: str = "cpu", local: int | None = None,
         workers = len(client.nthreads())
         info.update(executor="dask", scheduler=client.scheduler.address, workers=workers,
                     numba_threads_per_task=threads)
-        yield DaskExecutor(client, backend=backend, retries=retries, threads=threads), info
+        executor = DaskExecutor(client, backend=backend, retries=retries, threads=threads)
+        executor.check_workers()
+        yield executor, info

@@ -51,6 +51,7 @@ def resolve_model(scenario: Scenario) -> ResolvedModel:
     morb = resolve_morbidity(scenario.morbidity, list(scenario.hospital_levels),
                              national_reference_structure())
     cells = build_cells(pop.insured, rules.group_share)
+    _check_cell_rounding(pop.insured.sum(axis=(1, 2)), cells.insured.sum(axis=1), years)
     che = scenario.che
     if che.income_series not in scenario.economy.income_series():
         raise ScenarioError("scenario", [("che.income_series", f"unknown series '{che.income_series}'")])
@@ -61,6 +62,24 @@ def resolve_model(scenario: Scenario) -> ResolvedModel:
     return ResolvedModel(scenario=scenario, years=years, cells=cells, rules=rules,
                          morbidity=morb, population=pop, che_capacity=capacity,
                          group_special=special)
+
+
+#: Largest accepted change of the insured total from rounding cells to whole persons.
+MAX_CELL_ROUNDING = 0.01
+
+
+def _check_cell_rounding(expected: np.ndarray, rounded: np.ndarray, years: np.ndarray) -> None:
+    """Refuse a population too small to spread over the age x sex x group cells: rounding
+    each cell to whole persons would silently simulate a different population (7 insured
+    round to 0 persons, 500 to about 465)."""
+    dev = np.abs(rounded - expected) / np.maximum(expected, 1.0)
+    if (dev > MAX_CELL_ROUNDING).any():
+        i = int(np.argmax(dev))
+        raise ScenarioError("scenario", [("population.insured", (
+            f"too small for the model's cells: in {int(years[i])} the {expected[i]:,.1f} "
+            f"insured spread over single ages x sexes x groups round to {int(rounded[i]):,} "
+            f"whole persons ({dev[i]:.1%} off; at most {MAX_CELL_ROUNDING:.0%} accepted); "
+            "use at least a few thousand insured"))])
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenario.base import StrictModel
+from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
 from ..scenario.rules_schema import LevelName
 
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -68,7 +68,7 @@ class MorbidityConfig(StrictModel):
                                  "(one per age band)")
         return self
 
-    base_year: int = Field(2021, description=f"Price and calibration year: {U}.")
+    base_year: Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)] = Field(2021, description=f"Price and calibration year: {U}.")
 
     # --- hospitalisation ---------------------------------------------------------------
     admissions_per_insured: Pos = Field(
@@ -154,12 +154,12 @@ class MorbidityConfig(StrictModel):
         description=f"Mean total cost per admission by level, base-year CNY: {U} "
         "(primary and below 3,623 for township and primary). The lognormal mu is solved so "
         "the spliced distribution has exactly this mean.")
-    cost_sigma: dict[LevelName, Pos] = Field(
+    cost_sigma: dict[LevelName, Annotated[float, Field(gt=0.0, le=5.0)]] = Field(
         default_factory=lambda: {"township": 0.7, "primary": 0.75, "secondary": 0.8,
                                  "tertiary": 0.8},
         description="Log-sd of the lognormal body by level. Assumption (body CV 0.8-0.9; the "
         "tail adds the rest). " + NANNING)
-    tail_threshold: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = Field(
+    tail_threshold: Annotated[float, Field(ge=100.0, allow_inf_nan=False)] | None = Field(
         50000.0, description="Cost above which admissions follow the Pareto tail, base-year "
         "CNY (scaled by cost_multiplier); null = the tail_threshold_quantile of each level's "
         "body. Assumption: high-cost admissions (ICU, major surgery, cancer) as one tail "

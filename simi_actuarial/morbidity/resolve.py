@@ -210,7 +210,10 @@ def _costs(cfg: MorbidityConfig, levels: list[str]):
             mu[i], thr[i] = fit_mu_for_mean(cfg.cost_mean[lvl] * cfg.cost_multiplier,
                                             sigma[i], spec, alpha[i], ptail[i])
         except ValueError as exc:
-            raise ScenarioError("morbidity", [(f"morbidity.cost_mean.{lvl}", str(exc))]) from None
+            raise ScenarioError("morbidity", [(f"morbidity.cost_mean.{lvl}", (
+                f"cannot fit the cost distribution (mean {cfg.cost_mean[lvl]:g}, "
+                f"cost_sigma {sigma[i]:g}, tail share {ptail[i]:g}, alpha {alpha[i]:g}, "
+                f"tail threshold {spec:g}): {exc}"))]) from None
     return mu, sigma, thr, alpha, ptail
 
 

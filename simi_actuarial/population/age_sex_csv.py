@@ -30,9 +30,9 @@ def read_age_sex_csv(path: str, field: str, value_columns: tuple[str, ...],
             age, v = int(row["age"]), float(row[value])
         except (TypeError, ValueError):
             raise ScenarioError(path, [(where, f"age and {value} must be numbers")]) from None
-        if sex is None or not 0 <= age <= 100 or not (0 <= v <= upper):
+        if sex is None or not 0 <= age <= 100 or not (0 <= v <= upper) or not np.isfinite(v):
             raise ScenarioError(path, [(where, f"sex must be male/female, age 0-100, "
-                                               f"0 <= {value} <= {upper:g}")])
+                                               f"0 <= {value} <= {upper:g} and finite")])
         out[age, sex] = out[age, sex] + v if accumulate else v
     if not accumulate and np.isnan(out).any():
         raise ScenarioError(path, [(field, f"every age 0-100 needs a {value} for both sexes")])

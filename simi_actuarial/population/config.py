@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 from pydantic import Field
 
-from ..scenario.base import StrictModel
+from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
 
 P = "population_facts.csv"
 
@@ -17,7 +17,7 @@ class MortalityConfig(StrictModel):
     life_expectancy: Annotated[float, Field(gt=40.0, lt=100.0)] = Field(
         77.93, description=f"Period life expectancy at birth in base_year, both sexes: {P} "
         "life_expectancy_2020 (NHC).")
-    base_year: int = Field(2020, description=f"Year of life_expectancy ({P}).")
+    base_year: Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)] = Field(2020, description=f"Year of life_expectancy ({P}).")
     improvement: Annotated[float, Field(ge=-0.05, le=0.1)] = Field(
         0.0302, description="Annual decline of the Gompertz level: fitted so e0 rises from 74.8 "
         f"(2010) to 77.93 (2020), {P}; continued at the same pace (assumption).")

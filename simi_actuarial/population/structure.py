@@ -72,8 +72,13 @@ def census_2020_structure(qx: np.ndarray) -> np.ndarray:
 def read_structure(path: str) -> np.ndarray:
     """A user structure from CSV ``age,sex,count`` (or ``share``); returns shares (101, 2)."""
     out = read_age_sex_csv(path, "population.structure", ("count", "share"), accumulate=True)
-    if out.sum() <= 0:
+    with np.errstate(over="ignore"):
+        total = out.sum()
+    if total <= 0:
         raise ScenarioError(path, [("population.structure", "the structure is empty")])
+    if not np.isfinite(total):
+        raise ScenarioError(path, [("population.structure", "the counts overflow (sum is "
+                                    "infinite)")])
     return out / out.sum()
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SimiInputError
-from ..scenario.loader import scenario_from_dict, scenario_hash
+from ..scenario.loader import scenario_from_json, scenario_hash
 from ..scenario.schema import Scenario
 
 FILES = ("summary.csv", "paths.parquet", "manifest.json")
@@ -79,8 +79,8 @@ class RunFiles:
 
     @cached_property
     def scenario(self) -> Scenario:
-        return scenario_from_dict(_year_keys(self.manifest["scenario_resolved"]),
-                                  f"{self.directory / 'manifest.json'}:scenario_resolved")
+        return scenario_from_json(self.manifest["scenario_resolved"],
+                                  f"{self.directory / 'manifest.json'}")
 
     @property
     def years(self) -> np.ndarray:
@@ -103,14 +103,3 @@ class RunFiles:
         if name not in self.paths.columns:
             raise KeyError(f"paths.parquet has no column {name!r}")
         return self.paths[name].to_numpy(dtype=float).reshape(self.n_paths, len(self.years))
-
-
-def _year_keys(obj):
-    """JSON turns the year keys of value histories into strings; turn them back (names of
-    sections, groups and levels never consist of digits only)."""
-    if isinstance(obj, dict):
-        digits = bool(obj) and all(isinstance(k, str) and k.lstrip("-").isdigit() for k in obj)
-        return {(int(k) if digits else k): _year_keys(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_year_keys(v) for v in obj]
-    return obj

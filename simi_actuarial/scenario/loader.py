@@ -65,6 +65,20 @@ def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(source, format_validation_errors(exc, data)) from None
 
 
+def scenario_from_json(data, source: str = "<scenario>") -> Scenario:
+    """A scenario recorded as JSON (``manifest.json``'s ``scenario_resolved``) read back.
+
+    JSON turns the year keys of value histories into strings; pydantic's JSON mode reads
+    them back as years, so ``scenario_from_json(json.loads(json.dumps(s.model_dump(
+    mode="json")))) == s``. Raises :class:`ScenarioError` when it cannot be read back.
+    """
+    try:
+        return Scenario.model_validate_json(json.dumps(data))
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise ScenarioError(source, [("scenario_resolved", f"cannot be read back: {exc}")]) \
+            from None
+
+
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the canonical JSON form of the validated scenario."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))

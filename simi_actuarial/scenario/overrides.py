@@ -8,6 +8,7 @@ import yaml
 
 from ..errors import ScenarioError
 from .base import YEAR_MIN, is_history
+from .yaml_io import check_size, load_yaml_value
 
 
 def is_atomic(value) -> bool:
@@ -44,9 +45,12 @@ def parse_assignment(text: str) -> tuple[list, object]:
         raise ScenarioError("--set", [(path, "empty path component")])
     keys: list = [int(p) if p.lstrip("-").isdigit() else p for p in parts]
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = load_yaml_value(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
         raise ScenarioError("--set", [(path, f"value is not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError("--set", [(path, "value nested too deep")]) from None
+    check_size(value, "--set")
     return keys, value
 
 

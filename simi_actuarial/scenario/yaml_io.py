@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -36,16 +37,58 @@ _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
 
+# YAML 1.1 reads ``1e6`` and ``2.5e-3`` without a dot... as text ("1e6"), which the strict
+# schema then rejects as "not a number". Read them as numbers, as YAML 1.2 does.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def load_yaml_value(text: str):
+    """Parse one YAML value (a ``--set`` value) with the same strict, safe loader."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
+
+
+MAX_NODES = 1_000_000  # values in a document, aliases expanded (a scenario has a few hundred)
+
 
 def load_yaml_text(text: str, source: str):
-    """Parse YAML text safely; any problem becomes a :class:`ScenarioError`."""
+    """Parse YAML text safely; any problem becomes a :class:`ScenarioError`.
+
+    Tags that construct Python objects (``!!python/object`` ...) are rejected by the safe
+    loader; nesting too deep for the parser and alias "bombs" (a few anchors expanding to
+    billions of values) are rejected too.
+    """
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
+    except RecursionError:
+        raise ScenarioError(source, [("YAML", "nesting too deep")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(source, [(where, f"invalid YAML: {problem}")]) from None
+    check_size(data, source)
+    return data
+
+
+def check_size(data, source: str, limit: int = MAX_NODES) -> None:
+    """Raise :class:`ScenarioError` when ``data`` holds more than ``limit`` values (counting
+    shared sub-trees, i.e. YAML aliases, every time they are referenced)."""
+    stack, seen = [data], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > limit:
+            raise ScenarioError(source, [("YAML", (
+                f"document too large (more than {limit:,} values, counting aliases "
+                "expanded)"))])
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def load_yaml_file(path: Path):
