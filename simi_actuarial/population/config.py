@@ -19,8 +19,9 @@ class MortalityConfig(StrictModel):
         "life_expectancy_2020 (NHC).")
     base_year: Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)] = Field(2020, description=f"Year of life_expectancy ({P}).")
     improvement: Annotated[float, Field(ge=-0.05, le=0.1)] = Field(
-        0.0302, description="Annual decline of the Gompertz level: fitted so e0 rises from 74.8 "
-        f"(2010) to 77.93 (2020), {P}; continued at the same pace (assumption).")
+        0.0216, description="Annual decline of the Gompertz level (and of q0): fitted so e0 "
+        f"rises from 77.93 (2020) to 78.6 (2023), {P} (NHC); continued at the same pace "
+        "(assumption). The 2010-2020 pace (74.8 to 77.93) would be 0.0302.")
     gompertz_slope: Annotated[float, Field(gt=0.03, lt=0.2)] = Field(
         0.095, description="Gompertz slope per year of age. Assumption (0.09-0.10 for China).")
     makeham: Annotated[float, Field(ge=0.0, lt=0.01)] = Field(
@@ -43,8 +44,11 @@ class PopulationConfig(StrictModel):
         1_000_000, description="Insured persons in the first projection year. Assumption "
         "(set per scenario).")
     structure: str = Field(
-        "census_2020", description="'census_2020' (default structure matching the 7th census "
-        "shares 0-14, 60+, 65+ and the sex ratio) or a CSV path with age,sex,count.")
+        "census_2020", description="'census_2020' (default: cohort profile with the 1985-90 "
+        "echo, 1962-75 boom, 1959-61 famine trough and smaller pre-1950 cohorts, matching the "
+        f"7th census shares 0-14, 60+, 65+ and the sex ratio, {P}, and projecting to the NBS "
+        "65+ shares 2021-2023; echo, boom and pre-1950 heights: assumptions) or a CSV path with "
+        "age,sex,count.")
     age_shift_years: Annotated[float, Field(ge=-30.0, le=30.0)] = Field(
         0.0, description="Shift the initial age structure older (+) or younger (-), for "
         "what-if analysis of ageing.")

@@ -42,14 +42,21 @@ def _read_table(path: str) -> np.ndarray:
 
 def project_population(cfg: PopulationConfig, start_year: int, n_years: int) -> PopulationProjection:
     """Project ``cfg`` from ``start_year`` for ``n_years`` years (year 0 = initial)."""
-    years = np.arange(start_year, start_year + n_years)
     table = _read_table(cfg.mortality.table) if cfg.mortality.table else None
-    qx = qx_by_year(cfg.mortality, years, table)
     if cfg.structure == "census_2020":
         q2020 = qx_by_year(cfg.mortality, np.array([2020]), table)[0]
         shares = census_2020_structure(q2020)
     else:
         shares = read_structure(cfg.structure)
+    return project_structure(cfg, shares, start_year, n_years, table)
+
+
+def project_structure(cfg: PopulationConfig, shares: np.ndarray, start_year: int,
+                      n_years: int, table: np.ndarray | None = None) -> PopulationProjection:
+    """Project the initial structure ``shares`` (101, 2) under ``cfg`` (its structure field
+    ignored; ``table`` the user life table read from ``cfg.mortality.table``, if any)."""
+    years = np.arange(start_year, start_year + n_years)
+    qx = qx_by_year(cfg.mortality, years, table)
     shares = age_structure_shift(shares, cfg.age_shift_years)
     pop = np.empty((n_years, 101, 2))
     pop[0] = shares * cfg.insured
