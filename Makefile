@@ -9,7 +9,7 @@ DEFAULT_SCENARIO ?= scenarios/default.yaml
 PATHS ?= 1000
 OUT ?= results/default
 
-.PHONY: run test lint venv clean validate
+.PHONY: run test lint venv clean validate calibrate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/simi validate scenarios/*.yaml scenarios/calibrated/*.yaml
+
+calibrate: $(STAMP)
+	for t in scenarios/calibrated/targets/*.yaml; do $(BIN)/simi calibrate --targets $$t --quiet || exit 1; done
+	$(BIN)/simi backtest --out results/backtest --quiet
 
 lint: $(STAMP)
 	$(BIN)/ruff check simi_actuarial tests benchmarks

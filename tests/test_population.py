@@ -150,7 +150,7 @@ def test_user_life_table(tmp_path):
     path = tmp_path / "lt.csv"
     path.write_text("\n".join(rows))
     cfg = PopulationConfig(mortality={"table": str(path), "improvement": 0.0})
-    p = project_population(cfg, 2021, 2)
+    p = project_population(cfg, 2020, 2)
     assert p.qx[0, 50, 0] == pytest.approx(0.0001 * 1.1**50, rel=1e-5)
     # the census structure is refitted under the user's table and still matches the census
     assert age_facts(p.insured[0])["share_65_plus"] == pytest.approx(0.135, abs=1e-9)
@@ -191,3 +191,15 @@ def test_census_structure_that_cannot_be_fitted_names_the_field():
     with pytest.raises(ScenarioError) as err:
         project_population(cfg, 2021, 1)
     assert "population.structure" in err.value.format()
+
+
+def test_census_structure_is_carried_forward_to_a_later_start_year():
+    cfg = PopulationConfig()
+    from_2020 = project_population(cfg, 2020, 5)
+    from_2023 = project_population(cfg, 2023, 2)
+    # the 2023 start is the 2020 census structure aged three years (NBS 65+ 2023: 15.4 %)
+    assert from_2023.share_65_plus[0] == pytest.approx(from_2020.share_65_plus[3], rel=1e-12)
+    # (the birth-rate trend restarts at the scenario's start year: only age 0 differs)
+    assert from_2023.share_65_plus[1] == pytest.approx(from_2020.share_65_plus[4], abs=5e-4)
+    assert from_2023.total[0] == pytest.approx(cfg.insured)
+    assert from_2023.share_65_plus[0] == pytest.approx(0.154, abs=0.003)

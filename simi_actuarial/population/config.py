@@ -47,8 +47,9 @@ class PopulationConfig(StrictModel):
         "census_2020", description="'census_2020' (default: cohort profile with the 1985-90 "
         "echo, 1962-75 boom, 1959-61 famine trough and smaller pre-1950 cohorts, matching the "
         f"7th census shares 0-14, 60+, 65+ and the sex ratio, {P}, and projecting to the NBS "
-        "65+ shares 2021-2023; echo, boom and pre-1950 heights: assumptions) or a CSV path with "
-        "age,sex,count.")
+        "65+ shares 2021-2023; echo, boom and pre-1950 heights: assumptions; for a start year "
+        "after 2020 carried forward from 2020 with the scenario's mortality and births) or a "
+        "CSV path with age,sex,count (used as the start year's structure).")
     age_shift_years: Annotated[float, Field(ge=-30.0, le=30.0)] = Field(
         0.0, description="Shift the initial age structure older (+) or younger (-), for "
         "what-if analysis of ageing.")

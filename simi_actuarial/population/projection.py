@@ -11,6 +11,7 @@ from .config import PopulationConfig
 from .mortality import qx_by_year
 from .structure import age_structure_shift, census_2020_structure, read_structure
 
+CENSUS_YEAR = 2020
 MALE_SHARE_OF_BIRTHS = 111.3 / 211.3  # sex ratio at birth 2020, population_facts.csv
 
 
@@ -41,14 +42,31 @@ def _read_table(path: str) -> np.ndarray:
 
 
 def project_population(cfg: PopulationConfig, start_year: int, n_years: int) -> PopulationProjection:
-    """Project ``cfg`` from ``start_year`` for ``n_years`` years (year 0 = initial)."""
+    """Project ``cfg`` from ``start_year`` for ``n_years`` years (year 0 = initial).
+
+    The default ``census_2020`` structure describes 2020: for a later start year it is first
+    projected forward from 2020 (so a 2024 scenario starts with 2024's older structure), then
+    scaled to ``cfg.insured``."""
     table = _read_table(cfg.mortality.table) if cfg.mortality.table else None
     if cfg.structure == "census_2020":
         q2020 = qx_by_year(cfg.mortality, np.array([2020]), table)[0]
         shares = census_2020_structure(q2020)
+        if start_year > CENSUS_YEAR:
+            shares = _aged_from_census(cfg, shares, start_year, table)
     else:
         shares = read_structure(cfg.structure)
     return project_structure(cfg, shares, start_year, n_years, table)
+
+
+def _aged_from_census(cfg: PopulationConfig, shares: np.ndarray, start_year: int,
+                      table: np.ndarray | None) -> np.ndarray:
+    """The census-2020 structure carried forward to ``start_year`` with the scenario's
+    mortality and births (no age shift, no freezing), as shares summing to 1. A start year
+    before 2020 uses the census structure as it is (no back-projection)."""
+    plain = cfg.model_copy(update={"age_shift_years": 0.0, "frozen_structure": False})
+    aged = project_structure(plain, shares, CENSUS_YEAR, start_year - CENSUS_YEAR + 1,
+                             table).insured[-1]
+    return aged / aged.sum()
 
 
 def project_structure(cfg: PopulationConfig, shares: np.ndarray, start_year: int,
