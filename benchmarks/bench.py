@@ -1,0 +1,506 @@
+"""The benchmark suite of the claims hot loop: one command, one table, one JSON file.
+
+    python -m benchmarks.bench [--quick] [--workloads S,M,L] [--set M.paths=100] [--skip ...]
+
+(``make bench`` / ``make bench-quick`` set up ``.venv`` with the ``bench`` extra first.)
+
+Steps, all in the same run so that the ratios compare like with like:
+
+1. kernel throughput (claims/s, claimants/s, insured person-years/s) on prepared inputs;
+2. thread scaling, 1 thread .. all numba threads, same inputs;
+3. the bare random-number floor on the same units and number of cost variates;
+4. the vectorised numpy reference pipeline (single process, numpy's generator);
+5. GEMAct's Monte Carlo on Poisson-lognormal admissions with one layer;
+6. population scaling: kernel throughput and a fresh process's peak RSS by insured size;
+7. numba compile time, cold (empty cache) and with the cache (fresh processes);
+8. end-to-end workloads S / M / L (fresh process each: seconds, peak RSS), optionally with
+   fewer paths than the workload defines and then extrapolated linearly in paths (labelled).
+
+Writes ``benchmarks/results/latest.json`` (atomically; git-ignored) with the machine
+description and the load average: the machine may be shared and timings are then noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from simi_actuarial.engine.tallies import T
+from simi_actuarial.io import write_json
+
+from . import kernel_throughput, numpy_reference, profile_samplers, rng_floor
+from .gemact_ref import measure_gemact
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
+
+#: End-to-end workloads (issue 5). M: Nanning residents 2022, 5,879,600 insured (seed001
+#: Table 3); L: Guangxi, 45 million (Assumption: order of magnitude of the region's
+#: urban-rural residents' enrolment, used as a size only).
+WORKLOADS = {
+    "S": {"scenario": "default.yaml", "insured": 1_000_000, "years": 10, "paths": 200},
+    "M": {"scenario": "nanning_2022.yaml", "insured": 5_879_600, "years": 10, "paths": 1000},
+    "L": {"scenario": "guangxi_2021.yaml", "insured": 45_000_000, "years": 10, "paths": 1000},
+}
+#: Paths actually run per workload in --quick (results extrapolated to the full paths).
+QUICK_PATHS = {"S": 10, "M": 4, "L": 1}
+
+TARGETS = {  # issue 5, on the 2-core development machine
+    "kernel_vs_rng_floor": (">=", 0.5),
+    "speedup_vs_numpy": (">=", 30.0),
+    "speedup_vs_gemact": (">=", 4.0),
+    "peak_rss_ratio_largest_vs_smallest_population": ("<=", 1.25),  # "flat": Assumption 25 %
+    "workload_L_seconds": ("<=", 600.0),
+}
+
+STEPS = ("kernel", "threads", "floor", "numpy", "gemact", "scaling", "profile", "compile",
+         "workloads")
+
+
+def _log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def describe_machine() -> dict:
+    """CPU, cores, memory, versions and the load average now."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gib = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    try:
+        import gemact
+        gemact_v = getattr(gemact, "__version__", "installed")
+    except ImportError:
+        gemact_v = None
+    import pandas
+    import scipy
+    return {
+        "cpu": cpu, "logical_cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "numba_threads": numba.config.NUMBA_NUM_THREADS, "memory_gib": mem_gib,
+        "os": platform.platform(), "python": platform.python_version(),
+        "numpy": np.__version__, "numba": numba.__version__, "scipy": scipy.__version__,
+        "pandas": pandas.__version__, "gemact": gemact_v,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def parse_sets(items: list[str], workloads: dict) -> dict:
+    """Apply ``W.key=value`` overrides (keys: scenario, insured, years, paths, run_paths)."""
+    out = {k: dict(v) for k, v in workloads.items()}
+    for item in items:
+        try:
+            lhs, value = item.split("=", 1)
+            name, key = lhs.split(".", 1)
+        except ValueError:
+            raise SystemExit(f"--set {item!r}: expected W.key=value, e.g. M.paths=100") from None
+        if name not in out or key not in ("scenario", "insured", "years", "paths", "run_paths"):
+            raise SystemExit(f"--set {item!r}: workload must be one of {sorted(out)} and key one "
+                             "of scenario, insured, years, paths, run_paths")
+        if key == "scenario":
+            out[name][key] = value
+        else:
+            try:
+                out[name][key] = int(value.replace("_", ""))
+            except ValueError:
+                raise SystemExit(f"--set {item!r}: {key} must be a whole number") from None
+            if out[name][key] < 1:
+                raise SystemExit(f"--set {item!r}: {key} must be >= 1")
+    return out
+
+
+def _subprocess_json(cmd: list[str], env: dict | None = None, timeout: float | None = None):
+    """Run ``cmd``; its last stdout line is a JSON record (stderr passes through)."""
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+                          timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_workload(name: str, spec: dict, run_paths: int, threads: int | None) -> dict:
+    """One workload in a fresh process (``benchmarks/run_size.py``)."""
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "run_size.py"),
+           str(SCENARIOS / spec["scenario"]), "--insured", str(spec["insured"]),
+           "--years", str(spec["years"]), "--paths", str(run_paths), "--no-append"]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    rec = _subprocess_json(cmd)
+    full = spec["paths"]
+    out = {
+        "scenario": spec["scenario"], "insured": spec["insured"], "years": spec["years"],
+        "paths": full, "paths_run": run_paths, "seconds_run": rec["seconds"],
+        "peak_rss_mb": rec["peak_rss_mb"], "claimants_run": rec["claimants"],
+        "claims_run": rec["claims"], "claimants_per_s": rec["claimants_per_s"],
+        "insured_person_years_per_s": rec["insured_person_years"] / max(rec["seconds"], 1e-9),
+        "threads": rec["threads"], "loadavg": rec["loadavg"],
+    }
+    if run_paths == full:
+        out.update(seconds=rec["seconds"], extrapolated=False)
+    else:  # work is linear in paths (batches of independent paths); setup is negligible
+        out.update(seconds=round(rec["seconds"] * full / run_paths, 1), extrapolated=True)
+    return out
+
+
+_COMPILE_SNIPPET = """
+import json, time
+t0 = time.perf_counter()
+import simi_actuarial as sa
+t1 = time.perf_counter()
+sc = sa.load_scenario({scenario!r}, ["population.insured=20000", "horizon.years=2"])
+sa.simulate(sc, paths=1, seed=1)
+t2 = time.perf_counter()
+sa.simulate(sc, paths=1, seed=2)
+t3 = time.perf_counter()
+print(json.dumps({{"import_s": t1 - t0, "first_run_s": t2 - t1, "second_run_s": t3 - t2}}))
+"""
+
+
+def compile_times() -> dict:
+    """First-call time of a tiny run in fresh processes: empty numba cache, then cached."""
+    code = _COMPILE_SNIPPET.format(scenario=str(SCENARIOS / "default.yaml"))
+    with tempfile.TemporaryDirectory(prefix="simi-numba-cache-") as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        cold = _subprocess_json([sys.executable, "-c", code], env=env)
+        warm = _subprocess_json([sys.executable, "-c", code], env=env)
+    return {
+        "cold_first_run_s": cold["first_run_s"] - cold["second_run_s"],
+        "cached_first_run_s": warm["first_run_s"] - warm["second_run_s"],
+        "cold_import_s": cold["import_s"], "cached_import_s": warm["import_s"],
+        "note": "first simulate() of a tiny run minus a second one: compile (cold) or cache "
+                "load (cached) of every numba function, in a fresh process",
+    }
+
+
+def _slice_args(args, n_paths: int, n_years: int):
+    """Kernel arguments restricted to the first paths and years (for the numpy reference)."""
+    a = dict(zip(numpy_reference.ARG_NAMES, args, strict=True))
+    a["paths"] = a["paths"][:n_paths]
+    a["years"] = a["years"][:n_years]
+    for k in ("both", "hosp_only", "os_only"):
+        a[k] = np.ascontiguousarray(a[k][:n_paths, :n_years])
+    a["cost_index"] = np.ascontiguousarray(a["cost_index"][:n_paths, :n_years])
+    return tuple(a[k] for k in numpy_reference.ARG_NAMES)
+
+
+def _claims(tallies) -> float:
+    return float(tallies[..., T["admissions"]].sum() + tallies[..., T["os_claimants"]].sum())
+
+
+def evaluate_targets(r: dict) -> dict:
+    """Each target with its value, whether it is met, and how the value was obtained."""
+    out = {}
+    for key, (op, bound) in TARGETS.items():
+        value = r.get(key)
+        if value is None:
+            out[key] = {"target": f"{op} {bound:g}", "value": None, "met": None}
+            continue
+        met = value >= bound if op == ">=" else value <= bound
+        out[key] = {"target": f"{op} {bound:g}", "value": value, "met": bool(met)}
+    if "workload_L_seconds_basis" in r and out["workload_L_seconds"]["value"] is not None:
+        out["workload_L_seconds"]["basis"] = r["workload_L_seconds_basis"]
+    return out
+
+
+def run(args) -> dict:
+    """Run the selected steps; returns the results dictionary."""
+    quick = args.quick
+    skip = set(args.skip)
+    threads_all = numba.config.NUMBA_NUM_THREADS
+    r: dict = {"suite": "simi_actuarial hot-loop benchmarks (issue 5)", "quick": quick,
+               "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "machine": describe_machine(),
+               "units": {"claims": "admissions + outpatient special-disease cases (one cost "
+                                   "variate each)",
+                         "claimants": "person-years with any claim",
+                         "person_years": "insured person-years simulated"}}
+    kcfg = {"scenario": "default.yaml", "insured": 1_000_000, "years": 10,
+            "paths": 4 if quick else 16}
+    reps = 2 if quick else 3
+    default = SCENARIOS / kcfg["scenario"]
+
+    _log(f"kernel inputs: {kcfg}")
+    k = kernel_throughput.measure(default, kcfg["insured"], kcfg["years"], kcfg["paths"],
+                                  threads=threads_all, repeats=reps)
+    model, kargs, tallies = k.pop("model"), k.pop("args"), k.pop("tallies")
+    r["kernel"] = dict(kcfg, **k)
+    r["kernel_claims_per_s"] = k["claims_per_s"]
+    r["kernel_claimants_per_s"] = k["claimants_per_s"]
+    r["kernel_person_years_per_s"] = k["person_years_per_s"]
+    _log(f"kernel: {k['claims_per_s'] / 1e6:.2f} M claims/s on {k['threads']} threads")
+
+    if "threads" not in skip:
+        scaling = []
+        for th in sorted({1, *range(2, threads_all + 1)}):
+            t = kernel_throughput.time_kernel(kargs, th, reps)
+            scaling.append({"threads": th, "claims_per_s": t["claims_per_s"],
+                            "seconds": t["seconds"]})
+        base = scaling[0]["claims_per_s"]
+        for row in scaling:
+            row["speedup"] = row["claims_per_s"] / base
+            row["efficiency"] = row["speedup"] / row["threads"]
+        r["thread_scaling"] = scaling
+        numba.set_num_threads(threads_all)
+        _log("thread scaling: " + ", ".join(f"{s['threads']}: {s['speedup']:.2f}x"
+                                            for s in scaling))
+
+    # Reference points: timed in interleaved rounds (kernel, floor, numpy, GEMAct), best of
+    # the rounds each, so that a burst of load from other jobs biases no single ratio.
+    draws = (tallies[..., T["admissions"]] + tallies[..., T["os_claimants"]]).astype(np.int64)
+    n_paths, n_years = (1, 3) if quick else (2, 10)
+    sub = _slice_args(kargs, n_paths, n_years)
+    m = model.morbidity
+    lvl = int(np.argmax(m.level_prob.mean(axis=0)))
+    tot = tallies.reshape(-1, tallies.shape[-1]).sum(axis=0)
+    cap = float(model.rules.bmi_cap[0, 0])
+    gem_args = (tot[T["admissions"]] / k["person_years"], float(m.expected_cost_per_admission[lvl]),
+                float(m.cost_sigma[lvl]), float(model.rules.bmi_deductible[0, 0, lvl]),
+                cap if np.isfinite(cap) else 500_000.0)
+    best: dict = {}
+
+    def keep(name, rec, rate_key):
+        if name not in best or rec[rate_key] > best[name][rate_key]:
+            best[name] = rec
+
+    for rnd in range(reps):
+        _log(f"reference points, round {rnd + 1} of {reps}")
+        keep("kernel", kernel_throughput.time_kernel(kargs, threads_all, 1), "claims_per_s")
+        if "floor" not in skip:
+            keep("floor", rng_floor.measure_floor(1, kargs[1], kargs[2], draws, m, 1),
+                 "draws_per_s")
+        if "numpy" not in skip:
+            t0 = time.perf_counter()
+            nt, _ = numpy_reference.reference_claims(*sub)
+            sec = time.perf_counter() - t0
+            keep("numpy", {"paths": n_paths, "years": n_years, "claims": _claims(nt),
+                           "seconds": sec, "threads": 1, "claims_per_s": _claims(nt) / sec},
+                 "claims_per_s")
+        if "gemact" not in skip:
+            g = measure_gemact(*gem_args, n_sim=20_000 if quick else 200_000, seed=1 + rnd)
+            if g:
+                keep("gemact", g, "claims_per_s")
+    kb = best["kernel"]
+    kb.pop("tallies", None)
+    if kb["claims_per_s"] > r["kernel_claims_per_s"]:  # the best of all kernel timings
+        r["kernel"].update(kb)
+        for key in ("claims", "claimants"):
+            r[f"kernel_{key}_per_s"] = kb[f"{key}_per_s"]
+        r["kernel_person_years_per_s"] = k["person_years"] / kb["seconds"]
+    kcps = r["kernel_claims_per_s"]
+    if "floor" in best:
+        f = dict(best["floor"], threads=threads_all)
+        r["rng_floor"] = f
+        r["rng_floor_draws_per_s"] = f["draws_per_s"]
+        r["kernel_vs_rng_floor"] = kcps / f["draws_per_s"]
+        _log(f"RNG floor: {f['draws_per_s'] / 1e6:.2f} M draws/s; "
+             f"kernel/floor {r['kernel_vs_rng_floor']:.2f}")
+    one_thread = next((s["claims_per_s"] for s in r.get("thread_scaling", [])
+                       if s["threads"] == 1), None)
+    if "numpy" in best:
+        r["numpy_reference"] = best["numpy"]
+        r["numpy_reference_claims_per_s"] = best["numpy"]["claims_per_s"]
+        r["speedup_vs_numpy"] = kcps / r["numpy_reference_claims_per_s"]
+        if one_thread:
+            r["speedup_vs_numpy_1_thread"] = one_thread / r["numpy_reference_claims_per_s"]
+        _log(f"numpy reference: {r['numpy_reference_claims_per_s'] / 1e6:.2f} M claims/s; "
+             f"speed-up {r['speedup_vs_numpy']:.1f}x")
+    if "gemact" in best:
+        g = best["gemact"]
+        r["gemact"] = g
+        r["gemact_claims_per_s"] = g["claims_per_s"]
+        r["speedup_vs_gemact"] = kcps / g["claims_per_s"]
+        if one_thread:
+            r["speedup_vs_gemact_1_thread"] = one_thread / g["claims_per_s"]
+        _log(f"GEMAct: {g['claims_per_s'] / 1e6:.2f} M claims/s; "
+             f"speed-up {r['speedup_vs_gemact']:.1f}x")
+    elif "gemact" not in skip:
+        _log("GEMAct not installed (pip install -e '.[bench]'): skipped")
+
+    if "profile" not in skip:
+        numba.set_num_threads(1)
+        t1 = kernel_throughput.time_kernel(kargs, 1, 1)
+        numba.set_num_threads(threads_all)
+        p = profile_samplers.profile(model, tallies, model.scenario.che.income_dispersion_sd,
+                                     n=500_000 if quick else 2_000_000)
+        p["kernel_ns_per_claimant_1_thread"] = 1e9 * t1["seconds"] / t1["claimants"]
+        p["samplers_share_of_kernel"] = (p["budget_ns_per_claimant"]
+                                         / p["kernel_ns_per_claimant_1_thread"])
+        r["profile"] = p
+        _log(f"profile: samplers {p['budget_ns_per_claimant']:.0f} ns of "
+             f"{p['kernel_ns_per_claimant_1_thread']:.0f} ns per claimant")
+
+    if "scaling" not in skip:
+        sizes = [100_000, 5_879_600] if quick else \
+            [100_000, 1_000_000, 5_879_600, 45_000_000]
+        sc_years, sc_paths = (5, 1) if quick else (10, 2)
+        rows = []
+        for n in sizes:
+            _, a = kernel_throughput.prepare(default, n, sc_years, sc_paths)
+            t = kernel_throughput.time_kernel(a, threads_all, 1)
+            rec = _subprocess_json([sys.executable, str(ROOT / "benchmarks" / "run_size.py"),
+                                    str(default), "--insured", str(n), "--years", str(sc_years),
+                                    "--paths", str(sc_paths), "--no-append", "--no-progress"])
+            rows.append({"insured": n, "kernel_claims_per_s": t["claims_per_s"],
+                         "peak_rss_mb": rec["peak_rss_mb"], "paths": sc_paths,
+                         "years": sc_years})
+            _log(f"population {n:,}: {t['claims_per_s'] / 1e6:.2f} M claims/s, "
+                 f"peak RSS {rec['peak_rss_mb']:.0f} MB")
+        r["population_scaling"] = rows
+        r["peak_rss_ratio_largest_vs_smallest_population"] = (rows[-1]["peak_rss_mb"]
+                                                              / rows[0]["peak_rss_mb"])
+
+    if "compile" not in skip and (not quick or args.compile):
+        _log("numba compile time (cold cache, then cached; fresh processes)")
+        r["compile"] = compile_times()
+        r["compile_cold_s"] = r["compile"]["cold_first_run_s"]
+        r["compile_cached_s"] = r["compile"]["cached_first_run_s"]
+
+    if "workloads" not in skip:
+        specs = parse_sets(args.set, WORKLOADS)
+        names = args.workloads or (["S", "M"] if quick else ["S", "M", "L"])
+        r["workloads"] = {}
+        for name in names:
+            spec = specs[name]
+            run_paths = spec.get("run_paths") or (min(QUICK_PATHS[name], spec["paths"])
+                                                  if quick else spec["paths"])
+            _log(f"workload {name}: {spec['insured']:,} insured, {spec['years']} years, "
+                 f"{run_paths} of {spec['paths']} paths")
+            w = run_workload(name, spec, run_paths, args.threads)
+            r["workloads"][name] = w
+            _log(f"workload {name}: {w['seconds']:.1f} s"
+                 f"{' (extrapolated)' if w['extrapolated'] else ''}, "
+                 f"peak RSS {w['peak_rss_mb']:.0f} MB")
+        if "L" in r["workloads"]:
+            wl = r["workloads"]["L"]
+            r["workload_L_seconds"] = wl["seconds"]
+            r["workload_L_seconds_basis"] = (f"extrapolated from {wl['paths_run']} paths"
+                                             if wl["extrapolated"] else "measured")
+        elif r["workloads"]:
+            # estimate L from the largest workload run: same throughput per insured person-year
+            big = max(r["workloads"].values(), key=lambda w: w["insured"])
+            L = specs["L"]
+            r["workload_L_seconds"] = round(
+                big["seconds"] * (L["insured"] * L["years"] * L["paths"])
+                / (big["insured"] * big["years"] * big["paths"]), 1)
+            r["workload_L_seconds_basis"] = (
+                "estimated: workload {} seconds scaled by insured person-years".format(
+                    [n for n, w in r["workloads"].items() if w is big][0]))
+
+    r["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    r["targets"] = evaluate_targets(r)
+    r["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return r
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, bool):
+        return "yes" if x else "NO"
+    if isinstance(x, float):
+        if abs(x) >= 1e6:
+            return f"{x / 1e6:,.2f} M"
+        return f"{x:,.2f}" if abs(x) < 1000 else f"{x:,.0f}"
+    return str(x)
+
+
+def table(r: dict) -> str:
+    """The human-readable summary printed at the end of a run."""
+    m = r["machine"]
+    lines = [f"machine: {m['cpu']}, {m['usable_cores']} usable cores, {m['memory_gib']} GiB, "
+             f"numba {m['numba']} ({m['numba_threads']} threads), numpy {m['numpy']}; "
+             f"load average {m['loadavg_start'][0]:.1f} -> {m['loadavg_end'][0]:.1f}"
+             + ("  [quick]" if r["quick"] else ""),
+             "", f"{'metric':44s} {'value':>14s}   target"]
+    tg = r.get("targets", {})
+    for key in ("kernel_claims_per_s", "kernel_claimants_per_s", "kernel_person_years_per_s",
+                "rng_floor_draws_per_s", "kernel_vs_rng_floor", "numpy_reference_claims_per_s",
+                "speedup_vs_numpy", "speedup_vs_numpy_1_thread", "gemact_claims_per_s",
+                "speedup_vs_gemact", "speedup_vs_gemact_1_thread",
+                "peak_rss_ratio_largest_vs_smallest_population", "compile_cold_s",
+                "compile_cached_s", "workload_L_seconds"):
+        if key not in r:
+            continue
+        t = tg.get(key)
+        mark = "" if t is None else f"{t['target']:>8s}  {'met' if t['met'] else 'NOT MET'}"
+        lines.append(f"{key:44s} {_fmt(r[key]):>14s}   {mark}")
+    if "thread_scaling" in r:
+        lines.append("thread scaling (claims/s): " + ", ".join(
+            f"{s['threads']} -> {_fmt(s['claims_per_s'])} ({s['speedup']:.2f}x)"
+            for s in r["thread_scaling"]))
+    if "population_scaling" in r:
+        lines.append("population scaling: " + ", ".join(
+            f"{s['insured']:,}: {_fmt(s['kernel_claims_per_s'])} claims/s, "
+            f"{s['peak_rss_mb']:.0f} MB" for s in r["population_scaling"]))
+    if r.get("workloads"):
+        lines += ["", f"{'workload':9s} {'insured':>11s} {'years':>5s} {'paths':>6s} "
+                      f"{'run':>5s} {'seconds':>9s} {'claimants/s':>12s} {'peak RSS MB':>11s}"]
+        for name, w in r["workloads"].items():
+            sec = f"{w['seconds']:,.0f}{'*' if w['extrapolated'] else ''}"
+            lines.append(f"{name:9s} {w['insured']:>11,} {w['years']:>5} {w['paths']:>6} "
+                         f"{w['paths_run']:>5} {sec:>9s} {_fmt(float(w['claimants_per_s'])):>12s} "
+                         f"{w['peak_rss_mb']:>11.0f}")
+        if any(w["extrapolated"] for w in r["workloads"].values()):
+            lines.append("* extrapolated linearly in paths from the paths run")
+    if "workload_L_seconds_basis" in r:
+        lines.append(f"workload L seconds: {r['workload_L_seconds_basis']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true",
+                   help="about a minute: smaller inputs, S and M with few paths (extrapolated), "
+                        "no cold compile")
+    p.add_argument("--workloads", type=lambda s: [w.strip().upper() for w in s.split(",") if w],
+                   default=None, help="comma list of S, M, L (default: S,M,L; --quick: S,M)")
+    p.add_argument("--set", action="append", default=[], metavar="W.KEY=VALUE",
+                   help="override a workload: scenario, insured, years, paths (the definition) "
+                        "or run_paths (paths actually run, extrapolated), e.g. M.run_paths=100")
+    p.add_argument("--skip", type=lambda s: [x.strip() for x in s.split(",") if x], default=[],
+                   help=f"comma list of steps to skip: {', '.join(STEPS)}")
+    p.add_argument("--compile", action="store_true", help="measure cold compile in --quick too")
+    p.add_argument("--threads", type=int, default=None, help="numba threads of the workloads")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = p.parse_args(argv)
+    bad = [w for w in (args.workloads or []) if w not in WORKLOADS]
+    bad_steps = [s for s in args.skip if s not in STEPS]
+    if bad or bad_steps:
+        p.error(f"unknown workload(s) {bad} or step(s) {bad_steps}")
+    parse_sets(args.set, WORKLOADS)  # fail fast on bad --set
+    t0 = time.perf_counter()
+    r = run(args)
+    r["suite_seconds"] = time.perf_counter() - t0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(args.out, r)
+    print(table(r))
+    print(f"\nwrote {args.out} in {r['suite_seconds']:.0f} s (timings on a shared machine are "
+          "noisy: see machine.loadavg_*)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
