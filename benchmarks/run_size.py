@@ -22,6 +22,19 @@ import simi_actuarial as sa
 from simi_actuarial.engine.tallies import T
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB: ``VmHWM`` of /proc/self/status (the
+    address space's own high-water mark), else ``ru_maxrss``, which on Linux a child started
+    by fork + exec inherits from its parent and so can overstate a fresh process's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("scenario")
@@ -49,7 +62,7 @@ def main() -> None:
         "claimants": claimants, "admissions": admissions, "claims": claims,
         "insured_person_years": float(res.summary["insured"].sum()) * args.paths,
         "claimants_per_s": round(claimants / seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "loadavg": [round(x, 2) for x in os.getloadavg()],
         "p_accumulated_deficit_last_year": float(res.summary["p_accumulated_deficit"].iloc[-1]),
