@@ -236,8 +236,8 @@ def run(args) -> dict:
                                    "variate each)",
                          "claimants": "person-years with any claim",
                          "person_years": "insured person-years simulated"}}
-    kcfg = {"scenario": "default.yaml", "insured": 1_000_000, "years": 10,
-            "paths": 4 if quick else 16}
+    kcfg = {"scenario": "default.yaml", "insured": args.kernel_insured, "years": 10,
+            "paths": args.kernel_paths or (4 if quick else 16)}
     reps = 2 if quick else 3
     default = SCENARIOS / kcfg["scenario"]
 
@@ -550,6 +550,10 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"comma list of steps to skip: {', '.join(STEPS)}")
     p.add_argument("--compile", action="store_true", help="measure cold compile in --quick too")
     p.add_argument("--threads", type=int, default=None, help="numba threads of the workloads")
+    p.add_argument("--kernel-insured", type=int, default=1_000_000,
+                   help="population of the kernel / reference-point inputs (default 1,000,000)")
+    p.add_argument("--kernel-paths", type=int, default=None,
+                   help="paths of the kernel inputs (default 16; --quick 4)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--markdown", type=Path, metavar="RESULTS.json",
                    help="print the README table of a results file and exit")
@@ -561,6 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     bad_steps = [s for s in args.skip if s not in STEPS]
     if bad or bad_steps:
         p.error(f"unknown workload(s) {bad} or step(s) {bad_steps}")
+    if args.kernel_insured < 1 or (args.kernel_paths is not None and args.kernel_paths < 1):
+        p.error("--kernel-insured and --kernel-paths must be >= 1")
     parse_sets(args.set, WORKLOADS)  # fail fast on bad --set
     t0 = time.perf_counter()
     r = run(args)

@@ -40,3 +40,29 @@ def test_targets_are_judged_by_direction():
     assert t["workload_L_seconds"]["met"] is False
     assert t["workload_L_seconds"]["basis"] == "estimated"
     assert t["speedup_vs_gemact"]["met"] is None  # not measured: neither met nor failed
+
+
+def test_suite_end_to_end_small(tmp_path, capsys):
+    """The entry point runs its steps on tiny inputs and writes the documented keys."""
+    import json
+
+    from benchmarks.bench import main
+
+    out = tmp_path / "latest.json"
+    rc = main(["--quick", "--kernel-insured", "20000", "--kernel-paths", "1",
+               "--skip", "threads,gemact,scaling,profile,compile", "--workloads", "S",
+               "--set", "S.insured=20000", "--set", "S.years=2", "--set", "S.run_paths=1",
+               "--out", str(out)])
+    assert rc == 0
+    r = json.loads(out.read_text())
+    for key in ("kernel_claims_per_s", "rng_floor_draws_per_s", "kernel_vs_rng_floor",
+                "numpy_reference_claims_per_s", "speedup_vs_numpy"):
+        assert r[key] > 0, key
+    assert r["kernel_vs_rng_floor"] == pytest.approx(
+        r["kernel_claims_per_s"] / r["rng_floor_draws_per_s"])
+    assert len(r["machine"]["loadavg_start"]) == 3
+    s = r["workloads"]["S"]
+    assert s["paths_run"] == 1 and s["extrapolated"] is True
+    assert s["seconds"] == pytest.approx(s["seconds_run"] * 200, rel=0.01, abs=0.1)
+    assert 10 < s["peak_rss_mb"] < 4000
+    assert "kernel_vs_rng_floor" in capsys.readouterr().out
