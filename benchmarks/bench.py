@@ -104,6 +104,8 @@ def describe_machine() -> dict:
         "numpy": np.__version__, "numba": numba.__version__, "scipy": scipy.__version__,
         "pandas": pandas.__version__, "gemact": gemact_v,
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+        "note": "load averages (1, 5, 15 min) at the start and the end: other jobs on the "
+                "machine slow every figure and add noise; compare runs at similar load",
     }
 
 
