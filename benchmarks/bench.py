@@ -26,9 +26,7 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,21 +38,18 @@ from simi_actuarial.io import write_json
 
 from . import kernel_throughput, numpy_reference, profile_samplers, rng_floor
 from .gemact_ref import measure_gemact
+from .report import markdown, table
+from .workloads import (
+    QUICK_PATHS,
+    SCENARIOS,
+    WORKLOADS,
+    compile_times,
+    parse_sets,
+    run_size_process,
+    run_workload,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
-
-#: End-to-end workloads (issue 5). M: Nanning residents 2022, 5,879,600 insured (seed001
-#: Table 3); L: Guangxi, 45 million (Assumption: order of magnitude of the region's
-#: urban-rural residents' enrolment, used as a size only).
-WORKLOADS = {
-    "S": {"scenario": "default.yaml", "insured": 1_000_000, "years": 10, "paths": 200},
-    "M": {"scenario": "nanning_2022.yaml", "insured": 5_879_600, "years": 10, "paths": 1000},
-    "L": {"scenario": "guangxi_2021.yaml", "insured": 45_000_000, "years": 10, "paths": 1000},
-}
-#: Paths actually run per workload in --quick (results extrapolated to the full paths).
-QUICK_PATHS = {"S": 10, "M": 4, "L": 1}
 
 TARGETS = {  # issue 5, on the 2-core development machine
     "kernel_vs_rng_floor": (">=", 0.5),
@@ -106,93 +101,6 @@ def describe_machine() -> dict:
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
         "note": "load averages (1, 5, 15 min) at the start and the end: other jobs on the "
                 "machine slow every figure and add noise; compare runs at similar load",
-    }
-
-
-def parse_sets(items: list[str], workloads: dict) -> dict:
-    """Apply ``W.key=value`` overrides (keys: scenario, insured, years, paths, run_paths)."""
-    out = {k: dict(v) for k, v in workloads.items()}
-    for item in items:
-        try:
-            lhs, value = item.split("=", 1)
-            name, key = lhs.split(".", 1)
-        except ValueError:
-            raise SystemExit(f"--set {item!r}: expected W.key=value, e.g. M.paths=100") from None
-        if name not in out or key not in ("scenario", "insured", "years", "paths", "run_paths"):
-            raise SystemExit(f"--set {item!r}: workload must be one of {sorted(out)} and key one "
-                             "of scenario, insured, years, paths, run_paths")
-        if key == "scenario":
-            out[name][key] = value
-        else:
-            try:
-                out[name][key] = int(value.replace("_", ""))
-            except ValueError:
-                raise SystemExit(f"--set {item!r}: {key} must be a whole number") from None
-            if out[name][key] < 1:
-                raise SystemExit(f"--set {item!r}: {key} must be >= 1")
-    return out
-
-
-def _subprocess_json(cmd: list[str], env: dict | None = None, timeout: float | None = None):
-    """Run ``cmd``; its last stdout line is a JSON record (stderr passes through)."""
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-                          timeout=timeout, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def run_workload(name: str, spec: dict, run_paths: int, threads: int | None) -> dict:
-    """One workload in a fresh process (``benchmarks/run_size.py``)."""
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "run_size.py"),
-           str(SCENARIOS / spec["scenario"]), "--insured", str(spec["insured"]),
-           "--years", str(spec["years"]), "--paths", str(run_paths), "--no-append"]
-    if threads:
-        cmd += ["--threads", str(threads)]
-    rec = _subprocess_json(cmd)
-    full = spec["paths"]
-    out = {
-        "scenario": spec["scenario"], "insured": spec["insured"], "years": spec["years"],
-        "paths": full, "paths_run": run_paths, "seconds_run": rec["seconds"],
-        "peak_rss_mb": rec["peak_rss_mb"], "claimants_run": rec["claimants"],
-        "claims_run": rec["claims"], "claimants_per_s": rec["claimants_per_s"],
-        "insured_person_years_per_s": rec["insured_person_years"] / max(rec["seconds"], 1e-9),
-        "threads": rec["threads"], "loadavg": rec["loadavg"],
-    }
-    if run_paths == full:
-        out.update(seconds=rec["seconds"], extrapolated=False)
-    else:  # work is linear in paths (batches of independent paths); setup is negligible
-        out.update(seconds=round(rec["seconds"] * full / run_paths, 1), extrapolated=True)
-    return out
-
-
-_COMPILE_SNIPPET = """
-import json, time
-t0 = time.perf_counter()
-import simi_actuarial as sa
-t1 = time.perf_counter()
-sc = sa.load_scenario({scenario!r}, ["population.insured=20000", "horizon.years=2"])
-sa.simulate(sc, paths=1, seed=1)
-t2 = time.perf_counter()
-sa.simulate(sc, paths=1, seed=2)
-t3 = time.perf_counter()
-print(json.dumps({{"import_s": t1 - t0, "first_run_s": t2 - t1, "second_run_s": t3 - t2}}))
-"""
-
-
-def compile_times() -> dict:
-    """First-call time of a tiny run in fresh processes: empty numba cache, then cached."""
-    code = _COMPILE_SNIPPET.format(scenario=str(SCENARIOS / "default.yaml"))
-    with tempfile.TemporaryDirectory(prefix="simi-numba-cache-") as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        cold = _subprocess_json([sys.executable, "-c", code], env=env)
-        warm = _subprocess_json([sys.executable, "-c", code], env=env)
-    return {
-        "cold_first_run_s": cold["first_run_s"] - cold["second_run_s"],
-        "cached_first_run_s": warm["first_run_s"] - warm["second_run_s"],
-        "cold_import_s": cold["import_s"], "cached_import_s": warm["import_s"],
-        "note": "first simulate() of a tiny run minus a second one: compile (cold) or cache "
-                "load (cached) of every numba function, in a fresh process",
     }
 
 
@@ -365,9 +273,7 @@ def run(args) -> dict:
         for n in sizes:
             _, a = kernel_throughput.prepare(default, n, sc_years, sc_paths)
             t = kernel_throughput.time_kernel(a, threads_all, 1)
-            rec = _subprocess_json([sys.executable, str(ROOT / "benchmarks" / "run_size.py"),
-                                    str(default), "--insured", str(n), "--years", str(sc_years),
-                                    "--paths", str(sc_paths), "--no-append", "--no-progress"])
+            rec = run_size_process(default, n, sc_years, sc_paths, progress=False)
             rows.append({"insured": n, "kernel_claims_per_s": t["claims_per_s"],
                          "peak_rss_mb": rec["peak_rss_mb"], "paths": sc_paths,
                          "years": sc_years})
@@ -418,123 +324,6 @@ def run(args) -> dict:
     r["targets"] = evaluate_targets(r)
     r["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return r
-
-
-def _fmt(x) -> str:
-    if x is None:
-        return "-"
-    if isinstance(x, bool):
-        return "yes" if x else "NO"
-    if isinstance(x, float):
-        if abs(x) >= 1e6:
-            return f"{x / 1e6:,.2f} M"
-        return f"{x:,.2f}" if abs(x) < 1000 else f"{x:,.0f}"
-    return str(x)
-
-
-def table(r: dict) -> str:
-    """The human-readable summary printed at the end of a run."""
-    m = r["machine"]
-    lines = [f"machine: {m['cpu']}, {m['usable_cores']} usable cores, {m['memory_gib']} GiB, "
-             f"numba {m['numba']} ({m['numba_threads']} threads), numpy {m['numpy']}; "
-             f"load average {m['loadavg_start'][0]:.1f} -> {m['loadavg_end'][0]:.1f}"
-             + ("  [quick]" if r["quick"] else ""),
-             "", f"{'metric':44s} {'value':>14s}   target"]
-    tg = r.get("targets", {})
-    for key in ("kernel_claims_per_s", "kernel_claimants_per_s", "kernel_person_years_per_s",
-                "rng_floor_draws_per_s", "kernel_vs_rng_floor", "numpy_reference_claims_per_s",
-                "speedup_vs_numpy", "speedup_vs_numpy_1_thread", "gemact_claims_per_s",
-                "speedup_vs_gemact", "speedup_vs_gemact_1_thread",
-                "peak_rss_ratio_largest_vs_smallest_population", "compile_cold_s",
-                "compile_cached_s", "workload_L_seconds"):
-        if key not in r:
-            continue
-        t = tg.get(key)
-        mark = "" if t is None else f"{t['target']:>8s}  {'met' if t['met'] else 'NOT MET'}"
-        lines.append(f"{key:44s} {_fmt(r[key]):>14s}   {mark}")
-    if "thread_scaling" in r:
-        lines.append("thread scaling (claims/s): " + ", ".join(
-            f"{s['threads']} -> {_fmt(s['claims_per_s'])} ({s['speedup']:.2f}x)"
-            for s in r["thread_scaling"]))
-    if "population_scaling" in r:
-        lines.append("population scaling: " + ", ".join(
-            f"{s['insured']:,}: {_fmt(s['kernel_claims_per_s'])} claims/s, "
-            f"{s['peak_rss_mb']:.0f} MB" for s in r["population_scaling"]))
-    if r.get("workloads"):
-        lines += ["", f"{'workload':9s} {'insured':>11s} {'years':>5s} {'paths':>6s} "
-                      f"{'run':>5s} {'seconds':>9s} {'claimants/s':>12s} {'peak RSS MB':>11s}"]
-        for name in sorted(r["workloads"], key="SML".index):
-            w = r["workloads"][name]
-            sec = f"{w['seconds']:,.0f}{'*' if w['extrapolated'] else ''}"
-            lines.append(f"{name:9s} {w['insured']:>11,} {w['years']:>5} {w['paths']:>6} "
-                         f"{w['paths_run']:>5} {sec:>9s} {_fmt(float(w['claimants_per_s'])):>12s} "
-                         f"{w['peak_rss_mb']:>11.0f}")
-        if any(w["extrapolated"] for w in r["workloads"].values()):
-            lines.append("* extrapolated linearly in paths from the paths run")
-    if "workload_L_seconds_basis" in r:
-        lines.append(f"workload L seconds: {r['workload_L_seconds_basis']}")
-    return "\n".join(lines)
-
-
-def markdown(r: dict) -> str:
-    """The README's results table for a results file."""
-    m = r["machine"]
-    tg = r.get("targets", {})
-
-    def row(label, key, unit=""):
-        if key not in r:
-            return None
-        t = tg.get(key)
-        mark = "" if t is None else f"{t['target']} — {'met' if t['met'] else '**not met**'}"
-        if t is not None and t.get("basis"):
-            mark += f" ({t['basis']})"
-        return f"| {label} | {_fmt(r[key])}{unit} | {mark} |"
-
-    rows = [
-        f"Machine: {m['cpu']}, {m['usable_cores']} cores, {m['memory_gib']} GiB; Python "
-        f"{m['python']}, numpy {m['numpy']}, numba {m['numba']}, GEMAct {m['gemact']}; "
-        f"{r['started_utc']}{', --quick' if r['quick'] else ''}; load average "
-        f"{m['loadavg_start'][0]:.1f} at the start, {m['loadavg_end'][0]:.1f} at the end "
-        f"(shared machine: noisy).", "",
-        "| metric | value | target (issue 5) |", "|---|---:|---|",
-    ]
-    for label, key, unit in (
-            ("kernel: claims/s (all threads)", "kernel_claims_per_s", ""),
-            ("kernel: claimants/s", "kernel_claimants_per_s", ""),
-            ("kernel: insured person-years/s", "kernel_person_years_per_s", ""),
-            ("bare RNG floor: cost variates/s", "rng_floor_draws_per_s", ""),
-            ("`kernel_vs_rng_floor`", "kernel_vs_rng_floor", ""),
-            ("numpy reference: claims/s (1 process)", "numpy_reference_claims_per_s", ""),
-            ("`speedup_vs_numpy`", "speedup_vs_numpy", "×"),
-            ("`speedup_vs_numpy`, kernel on 1 thread", "speedup_vs_numpy_1_thread", "×"),
-            ("GEMAct MC: claims/s", "gemact_claims_per_s", ""),
-            ("`speedup_vs_gemact`", "speedup_vs_gemact", "×"),
-            ("`speedup_vs_gemact`, kernel on 1 thread", "speedup_vs_gemact_1_thread", "×"),
-            ("peak RSS, largest / smallest population", "peak_rss_ratio_largest_vs_smallest_population", ""),
-            ("numba compile, cold cache (s)", "compile_cold_s", ""),
-            ("numba load, cached (s)", "compile_cached_s", ""),
-            ("workload L (s)", "workload_L_seconds", "")):
-        line = row(label, key, unit)
-        if line:
-            rows.append(line)
-    if r.get("thread_scaling"):
-        rows += ["", "Threads: " + ", ".join(
-            f"{s['threads']} → {_fmt(s['claims_per_s'])} claims/s ({s['speedup']:.2f}×)"
-            for s in r["thread_scaling"]) + "."]
-    if r.get("population_scaling"):
-        rows += ["Population: " + ", ".join(
-            f"{s['insured']:,} insured → {_fmt(s['kernel_claims_per_s'])} claims/s, "
-            f"peak RSS {s['peak_rss_mb']:.0f} MB" for s in r["population_scaling"]) + "."]
-    if r.get("workloads"):
-        rows += ["", "| workload | insured | years | paths | paths run | seconds | claimants/s "
-                     "| peak RSS (MB) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-        for name in sorted(r["workloads"], key="SML".index):
-            w = r["workloads"][name]
-            sec = f"{w['seconds']:,.0f}" + (" (extrapolated)" if w["extrapolated"] else "")
-            rows.append(f"| {name} | {w['insured']:,} | {w['years']} | {w['paths']:,} | "
-                        f"{w['paths_run']:,} | {sec} | {_fmt(float(w['claimants_per_s']))} | "
-                        f"{w['peak_rss_mb']:.0f} |")
-    return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
