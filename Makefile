@@ -1,15 +1,19 @@
 # Two commands do everything on a fresh machine:
 #   make run   - create .venv, install, run the default scenario
 #   make test  - create .venv, install, lint and run the test suite
+#   make bench / make bench-quick - benchmark suite (benchmarks/bench.py; BENCH_ARGS=... passes
+#     options, e.g. BENCH_ARGS="--set M.run_paths=100")
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_ARGS ?=
 DEFAULT_SCENARIO ?= scenarios/default.yaml
 PATHS ?= 1000
 OUT ?= results/default
 
-.PHONY: run test lint venv clean validate calibrate
+.PHONY: run test lint venv clean validate calibrate bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +22,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
 
 run: $(STAMP)
 	$(BIN)/simi validate $(DEFAULT_SCENARIO)
@@ -35,6 +43,12 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.bench --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

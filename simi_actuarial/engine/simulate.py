@@ -95,13 +95,9 @@ class BatchResult:
     extra: dict = field(default_factory=dict)
 
 
-def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int,
-              kernel=None) -> BatchResult:
-    """Simulate paths ``first_path .. first_path + n_paths - 1``.
-
-    ``kernel``: the claims kernel (default: the CPU :func:`simulate_claims`; the CUDA backend
-    passes :func:`~simi_actuarial.engine.cuda_kernel.simulate_claims_cuda`)."""
-    t0 = time.perf_counter()
+def kernel_inputs(model: ResolvedModel, seed: int, first_path: int, n_paths: int):
+    """Arguments of :func:`simulate_claims` for paths ``first_path .. first_path + n_paths - 1``
+    (systematic factors and claimant counts drawn), and the systematic factors."""
     sc = model.scenario
     m = model.morbidity
     paths = np.arange(first_path, first_path + n_paths, dtype=np.int64)
@@ -113,7 +109,7 @@ def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int,
     both, hosp_only, os_only = draw_counts(seed, paths, model.years, cells.insured,
                                            hosp_prob, os_prob)
     r = model.rules
-    tallies, hist = (kernel or simulate_claims)(
+    args = (
         np.uint64(seed), paths, model.years, both, hosp_only, os_only, cells.age, cells.group,
         model.group_special, fac.cost_index,
         m.adm_lambda, m.adm_shape, m.level_prob, m.cost_mu, m.cost_sigma, m.cost_threshold, m.cost_alpha,
@@ -122,6 +118,18 @@ def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int,
         model.che_capacity, sc.che.threshold, sc.che.income_dispersion_sd,
         *r.kernel_args(),
     )
+    return args, fac
+
+
+def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int,
+              kernel=None) -> BatchResult:
+    """Simulate paths ``first_path .. first_path + n_paths - 1``.
+
+    ``kernel``: the claims kernel (default: the CPU :func:`simulate_claims`; the CUDA backend
+    passes :func:`~simi_actuarial.engine.cuda_kernel.simulate_claims_cuda`)."""
+    t0 = time.perf_counter()
+    args, fac = kernel_inputs(model, seed, first_path, n_paths)
+    tallies, hist = (kernel or simulate_claims)(*args)
     return BatchResult(first_path=first_path, tallies=tallies, hist=hist,
                        cost_index=fac.cost_index, utilisation=fac.utilisation,
                        seconds=time.perf_counter() - t0)

@@ -1,0 +1,198 @@
+"""The claims -> BMI -> SIMI -> tallies pipeline written as an analyst would, vectorised with
+numpy (one array operation per step, persons and admissions as long arrays, sums by
+``np.bincount``), with numpy's own random generator.
+
+It is an independent implementation of what :func:`simi_actuarial.engine.kernel.simulate_claims`
+computes: same inputs (it takes the kernel's argument list), same tallies and histogram, but
+different random numbers (``numpy.random.Generator`` keyed by ``(seed, path, year)``), different
+sampling algorithms (truncated lognormal by inversion instead of rejection, numpy's gamma,
+Poisson and beta samplers) and array code instead of a person loop. The two therefore agree
+in distribution, not bit for bit: ``tests/test_bench_reference.py`` checks the means agree
+within Monte Carlo error. The benchmark suite times it as the ``numpy_reference`` point.
+
+Memory is one path-year's claimants at a time (about 0.16 x insured persons x ~10 arrays).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from simi_actuarial.engine.tallies import (
+    BEN_BAND_EDGES,
+    HIST_EDGES_LOG10,
+    N_HIST,
+    N_TALLIES,
+    T,
+)
+from simi_actuarial.morbidity.severity import MAX_EXTRA_ADMISSIONS_MEAN
+
+#: Stream tag separating this reference's generator from every engine stream.
+REFERENCE_STREAM = 0xBE4C
+
+ARG_NAMES = (
+    "seed", "paths", "years", "both", "hosp_only", "os_only", "cell_age", "cell_group",
+    "group_special", "cost_index",
+    "adm_lambda", "adm_shape", "level_prob", "cost_mu", "cost_sigma", "cost_threshold",
+    "cost_alpha", "cost_ptail", "inscope_mean", "inscope_conc", "os_mu", "os_sigma",
+    "os_inscope", "os_bmi_rate", "os_bmi_deductible",
+    "che_capacity", "che_threshold", "che_sd",
+    "bmi_deductible", "bmi_rate", "bmi_cap", "group_category", "simi_line", "band_lower",
+    "band_rate", "simi_cap", "assist_rate", "assist_deductible", "assist_limit", "flags",
+)
+
+
+def reference_claims(*args):
+    """Tallies ``(P, Y, N_TALLIES)`` and histogram ``(P, Y, N_HIST)`` for the kernel's
+    arguments (same order as :func:`~simi_actuarial.engine.kernel.simulate_claims`)."""
+    if len(args) != len(ARG_NAMES):
+        raise TypeError(f"expected {len(ARG_NAMES)} arguments, got {len(args)}")
+    a = dict(zip(ARG_NAMES, args, strict=True))
+    P, Y = len(a["paths"]), len(a["years"])
+    tallies = np.zeros((P, Y, N_TALLIES))
+    hist = np.zeros((P, Y, N_HIST))
+    for i in range(P):
+        for t in range(Y):
+            rng = np.random.default_rng(
+                [int(a["seed"]), int(a["paths"][i]), int(a["years"][t]), REFERENCE_STREAM])
+            tallies[i, t], hist[i, t] = _unit(a, rng, i, t)
+    return tallies, hist
+
+
+def _spliced(rng, n, mu, sigma, thr, alpha, ptail):
+    """Spliced lognormal-Pareto draws, parameters given per draw (arrays of length n)."""
+    tail = rng.random(n) < ptail
+    with np.errstate(divide="ignore"):
+        fz = ndtr((np.log(thr) - mu) / sigma)  # 1 where there is no tail (thr = inf)
+    body = np.exp(mu + sigma * ndtri(rng.random(n) * fz))  # lognormal truncated below thr
+    pareto = thr * rng.random(n) ** (-1.0 / alpha)
+    return np.where(tail, pareto, body)
+
+
+def _beta_share(rng, mean, conc):
+    """Beta(mean x conc, (1 - mean) x conc) per draw; degenerate means give 0 or 1."""
+    a = np.clip(mean, 1e-12, 1 - 1e-12) * conc
+    b = np.clip(1.0 - mean, 1e-12, 1 - 1e-12) * conc
+    x = rng.beta(a, b)
+    return np.where(mean >= 1.0, 1.0, np.where(mean <= 0.0, 0.0, x))
+
+
+def _unit(a, rng, i, t):
+    """Tallies and histogram of one (path, year)."""
+    ci = a["cost_index"][i, t]
+    nb_, nh, no = a["both"][i, t], a["hosp_only"][i, t], a["os_only"][i, t]
+    C = nb_.shape[0]
+    cells = np.arange(C)
+    # persons: hospitalised (the first `both` of a cell also have outpatient special disease),
+    # then outpatient-special-disease-only persons
+    h_cell = np.repeat(cells, nb_ + nh)
+    h_os = np.concatenate([np.repeat([True, False], [b, h]) for b, h in zip(nb_, nh, strict=True)]) \
+        if h_cell.size else np.zeros(0, bool)
+    cell = np.concatenate([h_cell, np.repeat(cells, no)])
+    n_h = h_cell.size
+    n = cell.size
+    has_os = np.concatenate([h_os, np.ones(n - n_h, bool)])
+    age = a["cell_age"][cell]
+    g = a["cell_group"][cell]
+    cat = a["group_category"][g]
+
+    # admissions per hospitalised person: 1 + negative binomial (gamma-mixed Poisson)
+    lam = a["adm_lambda"][age[:n_h]]
+    shape = a["adm_shape"]
+    if 0.0 < shape < np.inf:
+        lam = np.minimum(lam * rng.gamma(shape, 1.0, n_h) / shape, MAX_EXTRA_ADMISSIONS_MEAN)
+    n_adm = 1 + rng.poisson(lam)
+    person = np.repeat(np.arange(n_h), n_adm)
+    m = person.size
+
+    # admission level by the person's age, cost, in-scope share, BMI terms
+    cum = np.cumsum(a["level_prob"], axis=1)[age[person]]
+    lvl = np.minimum((rng.random(m)[:, None] >= cum).sum(axis=1), cum.shape[1] - 1)
+    cost = ci * _spliced(rng, m, a["cost_mu"][lvl], a["cost_sigma"][lvl],
+                         a["cost_threshold"][lvl], a["cost_alpha"][lvl], a["cost_ptail"][lvl])
+    ins = cost * _beta_share(rng, a["inscope_mean"][lvl], a["inscope_conc"][lvl])
+    pcat = cat[person]
+    ded = np.minimum(a["bmi_deductible"][t, pcat, lvl], ins)
+    bmi_adm = a["bmi_rate"][t, pcat, lvl] * (ins - ded)
+
+    def per_person(x):
+        return np.bincount(person, weights=x, minlength=n)
+
+    inpatient = per_person(cost)
+    in_scope = per_person(ins)
+    bmi_unc = per_person(bmi_adm)
+    deds = per_person(ded)
+
+    # outpatient special disease
+    os_cost = np.where(has_os, ci * np.exp(a["os_mu"] + a["os_sigma"] * rng.standard_normal(n)),
+                       0.0)
+    os_in = os_cost * a["os_inscope"]
+    os_b = a["os_bmi_rate"] * np.maximum(os_in - a["os_bmi_deductible"], 0.0)
+    total = inpatient + os_cost
+
+    # annual settlement: BMI cap, SIMI bands above the line, SIMI cap, medical assistance
+    flags = a["flags"][t]
+    bmi = np.minimum(bmi_unc, a["bmi_cap"][t, cat])
+    base = in_scope - bmi
+    if flags[1] == 0:
+        base = base - deds
+    if flags[2] != 0:
+        base = base + os_in - os_b
+    bmi = bmi + os_b
+    above = base - a["simi_line"][t, g]
+    lower = a["band_lower"][t][g]                       # (n, B)
+    upper = np.concatenate([lower[:, 1:], np.full((n, 1), np.inf)], axis=1)
+    live = np.isfinite(lower)
+    lo = np.where(live, lower, 0.0)
+    slice_ = np.clip(above[:, None], lo, np.where(live, upper, 0.0)) - lo
+    simi = np.where(live, a["band_rate"][t][g] * np.maximum(slice_, 0.0), 0.0).sum(axis=1)
+    simi = np.where(above > 0.0, simi, 0.0)
+    cap = a["simi_cap"][t, g]
+    if flags[0] != 0:
+        cap = np.maximum(cap - bmi, 0.0)
+    simi = np.minimum(simi, cap)
+    left = in_scope + os_in - bmi - simi
+    assist = np.minimum(a["assist_rate"][t, g] * np.maximum(left - a["assist_deductible"][t, g], 0.0),
+                        a["assist_limit"][t, g])
+
+    all_in = in_scope + os_in
+    pis = all_in - bmi - simi - assist
+    self_pay = total - all_in
+    sd = a["che_sd"]
+    capacity = a["che_capacity"][t] * np.exp(sd * rng.standard_normal(n) - 0.5 * sd * sd)
+    ben = simi > 0.0
+
+    row = np.zeros(N_TALLIES)
+    row[T["total_cost"]] = total.sum()
+    row[T["in_scope_cost"]] = all_in.sum()
+    row[T["bmi_paid"]] = bmi.sum()
+    row[T["simi_paid"]] = simi.sum()
+    row[T["assistance_paid"]] = assist.sum()
+    row[T["patient_in_scope"]] = pis.sum()
+    row[T["self_pay"]] = self_pay.sum()
+    row[T["claimants"]] = n
+    row[T["hospitalised"]] = n_h
+    row[T["admissions"]] = m
+    row[T["os_claimants"]] = has_os.sum()
+    row[T["simi_beneficiaries"]] = ben.sum()
+    row[T["beneficiary_oop_after_bmi"]] = (all_in - bmi)[ben].sum()
+    row[T["che_cases"]] = (pis + self_pay >= a["che_threshold"] * capacity).sum()
+    row[T["simi_paid_special"]] = simi[ben & a["group_special"][g]].sum()
+    row[T["inpatient_cost"]] = inpatient.sum()
+    # SIMI beneficiaries: costs by payer, admissions and admissions by cost band
+    row[T["ben_total_cost"]] = total[ben].sum()
+    row[T["ben_bmi_paid"]] = bmi[ben].sum()
+    row[T["ben_assistance_paid"]] = assist[ben].sum()
+    row[T["ben_patient_in_scope"]] = pis[ben].sum()
+    row[T["ben_self_pay"]] = self_pay[ben].sum()
+    row[T["ben_admissions"]] = per_person(np.ones(m))[ben].sum()
+    row[T["ben_inpatient_cost"]] = inpatient[ben].sum()
+    edges = (0.0, *BEN_BAND_EDGES)
+    for name, lo, hi in zip(("ben_adm_lt20k", "ben_adm_20k_40k", "ben_adm_40k_60k"),
+                            edges[:-1], edges[1:], strict=True):
+        row[T[name]] = per_person(((cost >= lo) & (cost < hi)).astype(float))[ben].sum()
+    lo10, hi10 = HIST_EDGES_LOG10
+    s = simi[ben]
+    b = np.where(s >= 1.0, ((np.log10(np.maximum(s, 1.0)) - lo10) * (N_HIST / (hi10 - lo10))), 0)
+    hist = np.bincount(np.minimum(b.astype(np.int64), N_HIST - 1), minlength=N_HIST)
+    return row, hist
