@@ -33,7 +33,7 @@ REFERENCE_STREAM = 0xBE4C
 ARG_NAMES = (
     "seed", "paths", "years", "both", "hosp_only", "os_only", "cell_age", "cell_group",
     "group_special", "cost_index",
-    "adm_lambda", "adm_shape", "level_prob", "cost_mu", "cost_sigma", "cost_threshold",
+    "adm_lambda", "adm_shape", "adm_cdf", "level_prob", "cost_mu", "cost_sigma", "cost_threshold",
     "cost_alpha", "cost_ptail", "inscope_mean", "inscope_conc", "os_mu", "os_sigma",
     "os_inscope", "os_bmi_rate", "os_bmi_deductible",
     "che_capacity", "che_threshold", "che_sd",

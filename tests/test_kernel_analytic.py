@@ -29,7 +29,7 @@ def _run(table, n_claimants, mu, sigma, inscope=0.9, cost_index=1.0, group=0, se
         np.zeros((1, 1, 1), np.int64),
         np.array([50]), np.array([group]), np.array([False, True, True]),
         np.full((1, 1), cost_index),
-        np.zeros(101), math.inf, level_prob,
+        np.zeros(101), math.inf, np.ones((101, 1)), level_prob,
         np.full(L, mu), np.full(L, sigma), np.full(L, 1e12), np.full(L, 2.0), zeros_l,
         np.full(L, inscope), np.full(L, 1e12),
         0.0, 0.1, 0.9, 0.5, 0.0,

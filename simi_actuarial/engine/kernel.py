@@ -21,7 +21,7 @@ import numpy as np
 from ..morbidity.severity import (
     draw_beta_share,
     draw_categorical,
-    draw_extra_admissions,
+    draw_extra_admissions_table,
     draw_spliced,
 )
 from ..rules.kernel import admission_terms, settle
@@ -70,7 +70,7 @@ _H_SCALE = N_HIST / (_H_HI - _H_LO)
 UNIT_ARGS = (
     "seed", "paths", "years", "both", "hosp_only", "os_only", "cell_age", "cell_group",
     "group_special", "cost_index",
-    "adm_lambda", "adm_shape", "level_prob", "cost_mu", "cost_sigma", "cost_threshold",
+    "adm_lambda", "adm_shape", "adm_cdf", "level_prob", "cost_mu", "cost_sigma", "cost_threshold",
     "cost_alpha", "cost_ptail", "inscope_mean", "inscope_conc", "os_mu", "os_sigma",
     "os_inscope", "os_bmi_rate", "os_bmi_deductible", "che_capacity", "che_threshold", "che_sd",
     "bmi_deductible", "bmi_rate", "bmi_cap", "group_category", "simi_line", "band_lower",
@@ -82,7 +82,7 @@ UNIT_ARGS = (
 def simulate_claims(
     seed, paths, years, both, hosp_only, os_only, cell_age, cell_group, group_special,
     cost_index,
-    adm_lambda, adm_shape, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha, cost_ptail,
+    adm_lambda, adm_shape, adm_cdf, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha, cost_ptail,
     inscope_mean, inscope_conc, os_mu, os_sigma, os_inscope, os_bmi_rate, os_bmi_deductible,
     che_capacity, che_threshold, che_sd,
     bmi_deductible, bmi_rate, bmi_cap, group_category, simi_line, band_lower, band_rate,
@@ -104,7 +104,7 @@ def simulate_claims(
             i, t, tallies[i, t], hist[i, t],
             seed, paths, years, both, hosp_only, os_only, cell_age, cell_group, group_special,
             cost_index,
-            adm_lambda, adm_shape, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha,
+            adm_lambda, adm_shape, adm_cdf, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha,
             cost_ptail, inscope_mean, inscope_conc, os_mu, os_sigma, os_inscope, os_bmi_rate,
             os_bmi_deductible, che_capacity, che_threshold, che_sd,
             bmi_deductible, bmi_rate, bmi_cap, group_category, simi_line, band_lower, band_rate,
@@ -118,7 +118,7 @@ def simulate_unit(
     i, t, row, hrow,
     seed, paths, years, both, hosp_only, os_only, cell_age, cell_group, group_special,
     cost_index,
-    adm_lambda, adm_shape, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha, cost_ptail,
+    adm_lambda, adm_shape, adm_cdf, level_prob, cost_mu, cost_sigma, cost_threshold, cost_alpha, cost_ptail,
     inscope_mean, inscope_conc, os_mu, os_sigma, os_inscope, os_bmi_rate, os_bmi_deductible,
     che_capacity, che_threshold, che_sd,
     bmi_deductible, bmi_rate, bmi_cap, group_category, simi_line, band_lower, band_rate,
@@ -156,7 +156,8 @@ def simulate_unit(
             n40 = 0
             n60 = 0
             if has_h:
-                extra, ctr = draw_extra_admissions(key, ctr, adm_lambda[age], adm_shape)
+                extra, ctr = draw_extra_admissions_table(key, ctr, adm_cdf[age],
+                                                         adm_lambda[age], adm_shape)
                 n_adm = 1 + extra
                 for _ in range(n_adm):
                     lvl, ctr = draw_categorical(key, ctr, level_prob[age])

@@ -112,7 +112,7 @@ def kernel_inputs(model: ResolvedModel, seed: int, first_path: int, n_paths: int
     args = (
         np.uint64(seed), paths, model.years, both, hosp_only, os_only, cells.age, cells.group,
         model.group_special, fac.cost_index,
-        m.adm_lambda, m.adm_shape, m.level_prob, m.cost_mu, m.cost_sigma, m.cost_threshold, m.cost_alpha,
+        m.adm_lambda, m.adm_shape, m.adm_cdf, m.level_prob, m.cost_mu, m.cost_sigma, m.cost_threshold, m.cost_alpha,
         m.cost_ptail, m.inscope_mean, m.inscope_conc, m.os_mu, m.os_sigma, m.os_inscope,
         m.os_bmi_rate, m.os_bmi_deductible,
         model.che_capacity, sc.che.threshold, sc.che.income_dispersion_sd,

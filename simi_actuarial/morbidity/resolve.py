@@ -37,7 +37,7 @@ from scipy import optimize
 
 from ..errors import ScenarioError
 from .config import LEVELS, MorbidityConfig
-from .severity import fit_mu_for_mean, spliced_mean
+from .severity import extra_admissions_cdf, fit_mu_for_mean, spliced_mean
 
 AGES = np.arange(101, dtype=float)
 N_AGES = 101
@@ -49,7 +49,8 @@ class MorbidityArrays:
 
     ``hosp_prob`` (101, 2): P(>= 1 admission) by age and sex (0 = male, 1 = female).
     ``adm_lambda`` (101,): mean admissions beyond the first; ``adm_shape``: their gamma
-    mixing shape (``inf`` = Poisson; sample with ``draw_extra_admissions``).
+    mixing shape (``inf`` = Poisson); ``adm_cdf`` (101, K): their CDF table (sample with
+    ``draw_extra_admissions_table``).
     ``level_prob`` (101, L): level of an admission by age (rows sum to 1).
     ``cost_*`` (L,): spliced severity parameters in base-year CNY (``cost_threshold`` is
     ``inf`` where ``cost_ptail`` is 0). ``inscope_mean``/``inscope_conc`` (L,): Beta in-scope
@@ -75,6 +76,15 @@ class MorbidityArrays:
     os_bmi_rate: float
     os_bmi_deductible: float
     expected_cost_per_admission: np.ndarray
+    #: (101, K) CDF table of the extra admissions by age (``extra_admissions_cdf`` of
+    #: ``adm_lambda`` and ``adm_shape``), sampled by inversion in the kernel; built here on
+    #: the host when not given.
+    adm_cdf: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.adm_cdf is None:
+            object.__setattr__(self, "adm_cdf",
+                               extra_admissions_cdf(self.adm_lambda, self.adm_shape))
 
 
 def _per_level(value, level: str):
