@@ -90,6 +90,7 @@ def pending_manifest(scenario: Scenario, paths: int, seed: int,
     import pyarrow
 
     from . import __version__
+    from .engine.rng import STREAM_VERSION
 
     return {
         "scenario": scenario.name,
@@ -102,6 +103,7 @@ def pending_manifest(scenario: Scenario, paths: int, seed: int,
             "simi_actuarial": __version__, "python": platform.python_version(),
             "numpy": numpy.__version__, "numba": numba.__version__,
             "pandas": pandas.__version__, "pyarrow": pyarrow.__version__,
+            "random_stream": STREAM_VERSION,
         },
         "platform": platform.platform(),
         "complete": False,

@@ -12,11 +12,16 @@ from simi_actuarial.errors import ScenarioError
 from simi_actuarial.morbidity import MorbidityConfig, resolve_morbidity
 from simi_actuarial.morbidity.resolve import hospitalisation_probability, level_mix
 from simi_actuarial.morbidity.severity import (
+    ADMISSIONS_TABLE_TAIL,
+    _beta_cheng_bb,
+    _gamma,
     draw_beta_share,
     draw_categorical,
     draw_extra_admissions,
+    draw_extra_admissions_table,
     draw_poisson,
     draw_spliced,
+    extra_admissions_cdf,
     fit_mu_for_mean,
     spliced_cdf,
     spliced_mean,
@@ -89,14 +94,51 @@ def test_fit_mu_hits_target_mean():
     assert spliced_mean(mu, 0.95, thr, 2.2, 0.01) == pytest.approx(13_942.0, rel=1e-9)
 
 
-@pytest.mark.parametrize("m, k", [(0.9, 30.0), (0.5, 4.0), (0.97, 20.0), (0.3, 2.0)])
+@nb.njit
+def _gammas(key, n, shape):
+    out = np.empty(n)
+    ctr = np.uint64(0)
+    for i in range(n):
+        out[i], ctr = _gamma(key, ctr, shape)
+    return out
+
+
+@nb.njit
+def _cheng(key, n, a, b):
+    out = np.empty(n)
+    ctr = np.uint64(0)
+    for i in range(n):
+        out[i], ctr = _beta_cheng_bb(key, ctr, a, b)
+    return out
+
+
+@pytest.mark.parametrize("shape", [0.25, 1.0, 3.3, 26.7, 1e6])
+def test_gamma_sampler_matches_scipy(shape):
+    # Marsaglia-Tsang with the squeeze and ziggurat normals (shape < 1 boosted)
+    x = _gammas(KEY, 200_000, shape)
+    assert x.mean() == pytest.approx(shape, abs=4 * math.sqrt(shape / x.size))
+    assert x.var() == pytest.approx(shape, rel=0.03)
+    assert stats.kstest(x, stats.gamma(shape).cdf).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("m, k", [(0.9, 30.0), (0.5, 4.0), (0.97, 20.0), (0.3, 2.0),
+                                  (0.89, 30.0)])
 def test_beta_share_distribution(m, k):
-    # (0.9, 30), (0.5, 4): Cheng's BB (both shapes > 1); (0.97, 20), (0.3, 2): gamma ratio
+    # ratio of two gammas: both shapes > 1 (0.9, 30), (0.5, 4), (0.89, 30: the default),
+    # one shape < 1 (0.97, 20), (0.3, 2)
     x = _beta(KEY, 200_000, m, k)
     assert x.mean() == pytest.approx(m, abs=4 * math.sqrt(m * (1 - m) / (k + 1) / x.size))
     assert x.var() == pytest.approx(m * (1 - m) / (k + 1), rel=0.03)
     assert 0 < x.min() and x.max() < 1
     assert stats.kstest(x, stats.beta(m * k, (1 - m) * k).cdf).pvalue > 1e-4
+
+
+def test_beta_share_agrees_with_chengs_bb_reference():
+    # the sampler of stream version 1, kept as an independent reference
+    x = _beta(KEY, 200_000, 0.89, 30.0)
+    y = _cheng(np.uint64(stream_key(6, 1, 2021, 3)), 200_000, 0.89 * 30.0, 0.11 * 30.0)
+    assert stats.kstest(y, stats.beta(0.89 * 30.0, 0.11 * 30.0).cdf).pvalue > 1e-4
+    assert stats.ks_2samp(x, y).pvalue > 1e-4
 
 
 def test_poisson_and_categorical():
@@ -191,3 +233,62 @@ def test_extra_admissions_negative_binomial_moments(lam, shape):
     if math.isfinite(shape):
         pmf = stats.nbinom(shape, shape / (shape + lam)).pmf(np.arange(3))
         np.testing.assert_allclose([np.mean(x == k) for k in range(3)], pmf, atol=0.004)
+
+
+@nb.njit
+def _extra_table(key, n, cdf, lam, shape):
+    out = np.empty(n)
+    ctr = np.uint64(0)
+    for i in range(n):
+        out[i], ctr = draw_extra_admissions_table(key, ctr, cdf, lam, shape)
+    return out
+
+
+def _nb_pmf(lam, shape, ks):
+    if math.isinf(shape):
+        return stats.poisson(lam).pmf(ks)
+    return stats.nbinom(shape, shape / (shape + lam)).pmf(ks)
+
+
+def test_extra_admissions_cdf_table():
+    lam = np.array([0.0, 0.2, 0.45, 2.0])
+    tab = extra_admissions_cdf(lam, 0.25)
+    assert tab.shape[0] == 4 and np.all(np.diff(tab, axis=1) >= 0) and np.all(tab <= 1.0)
+    assert np.all(tab[:, 0] == [1.0, *_nb_pmf(lam[1:], 0.25, 0)])
+    assert np.all(1.0 - tab[:, -1] < ADMISSIONS_TABLE_TAIL)
+    np.testing.assert_allclose(tab[2, :6], np.cumsum(_nb_pmf(0.45, 0.25, np.arange(6))),
+                               rtol=1e-13)
+    pois = extra_admissions_cdf([0.45], math.inf)
+    np.testing.assert_allclose(pois[0, :4], stats.poisson(0.45).cdf(np.arange(4)), rtol=1e-13)
+
+
+@pytest.mark.parametrize("lam, shape", [(0.45, 0.25), (0.2, 2.0), (0.45, math.inf),
+                                        (3.0, 0.25)])
+@pytest.mark.parametrize("table_len", [None, 2])
+def test_extra_admissions_table_matches_negative_binomial(lam, shape, table_len):
+    # inversion of the tabulated CDF; table_len=2 cuts the table short so that most draws
+    # above 1 go through the exact continuation beyond the table's end
+    cdf = extra_admissions_cdf([lam], shape)[0]
+    if table_len is not None:
+        cdf = cdf[:table_len].copy()
+    x = _extra_table(KEY, 400_000, cdf, lam, shape)
+    var = lam + (lam * lam / shape if math.isfinite(shape) else 0.0)
+    assert x.mean() == pytest.approx(lam, abs=5 * math.sqrt(var / x.size))
+    top = 12
+    counts = np.bincount(np.minimum(x.astype(np.int64), top), minlength=top + 1)
+    pmf = _nb_pmf(lam, shape, np.arange(top))
+    expected = np.append(pmf, 1.0 - pmf.sum()) * x.size
+    keep = expected > 5
+    obs = np.append(counts[keep], counts[~keep].sum())
+    exp = np.append(expected[keep], expected[~keep].sum())
+    obs, exp = (obs, exp) if exp[-1] > 0 else (obs[:-1], exp[:-1])
+    assert stats.chisquare(obs, exp * obs.sum() / exp.sum()).pvalue > 1e-4
+
+
+def test_extra_admissions_table_agrees_with_gamma_poisson():
+    # stream version 1's sampler (gamma-mixed Poisson) against the table inversion
+    cdf = extra_admissions_cdf([0.45], 0.25)[0]
+    a = _extra_table(KEY, 200_000, cdf, 0.45, 0.25)
+    b = _extra(np.uint64(stream_key(6, 1, 2021, 3)), 200_000, 0.45, 0.25)
+    ca, cb = (np.bincount(np.minimum(v.astype(np.int64), 6), minlength=7) for v in (a, b))
+    assert stats.chi2_contingency(np.array([ca, cb])).pvalue > 1e-4

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from simi_actuarial.cli import main
+from simi_actuarial.engine.rng import STREAM_VERSION
 from simi_actuarial.engine.simulate import run_batch, simulate_raw
 from simi_actuarial.scenario.loader import load_scenario, scenario_hash
 from simi_actuarial.scenario.schema import Scenario
@@ -80,6 +81,7 @@ def test_manifest_identifies_the_run(small, tmp_path):
     assert m["complete"] is True and m["seed"] == 5 and m["paths"] == 7
     assert set(m["versions"]) >= {"simi_actuarial", "python", "numpy", "numba", "pandas",
                                   "pyarrow"}
+    assert m["versions"]["random_stream"] == STREAM_VERSION
     assert m["started_utc"] <= m["finished_utc"]
     sc = load_scenario(small)
     assert m["scenario_hash"] == scenario_hash(sc)

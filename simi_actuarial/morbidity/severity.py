@@ -212,8 +212,8 @@ def extra_admissions_cdf(lam, shape) -> np.ndarray:
         else:
             pmf[j] = stats.nbinom(shape, shape / (shape + m)).pmf(ks)
     cdf = np.minimum(np.cumsum(pmf, axis=1), 1.0)
-    tail_ok = np.all(1.0 - cdf >= ADMISSIONS_TABLE_TAIL, axis=0)
-    n = int(np.argmin(tail_ok)) + 1 if not tail_ok.all() else ks.size
+    short = np.any(1.0 - cdf >= ADMISSIONS_TABLE_TAIL, axis=0)  # some row's tail still heavy
+    n = int(np.argmin(short)) + 1 if not short.all() else ks.size
     return np.ascontiguousarray(cdf[:, :n])
 
 
