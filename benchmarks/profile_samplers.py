@@ -5,7 +5,7 @@ stream, results summed so nothing is optimised away) with the scenario's paramet
 by how often the kernel calls it per claimant (from the kernel's own tallies), the sum is a
 *budget* of nanoseconds per claimant to compare with the kernel's measured time per claimant
 on one thread: when the two agree, the kernel is bound by the arithmetic of its samplers
-(transcendental functions: log, exp, sqrt, cos, pow), not by memory or scheduling.
+(transcendental functions: log, exp, sqrt), not by memory or scheduling.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from simi_actuarial.engine.tallies import T
 from simi_actuarial.morbidity.severity import (
     draw_beta_share,
     draw_categorical,
-    draw_extra_admissions,
+    draw_extra_admissions_table,
     draw_spliced,
+    extra_admissions_cdf,
 )
 
 _KEY = np.uint64(0x5EED)
@@ -88,11 +89,11 @@ def _loop_level(n, probs):
 
 
 @nb.njit(cache=True)
-def _loop_extra(n, lam, shape):
+def _loop_extra(n, cdf, lam, shape):
     ctr = np.uint64(0)
     s = 0
     for _ in range(n):
-        k, ctr = draw_extra_admissions(_KEY, ctr, lam, shape)
+        k, ctr = draw_extra_admissions_table(_KEY, ctr, cdf, lam, shape)
         s += k
     return s
 
@@ -111,23 +112,25 @@ def profile(model, tallies, che_sd: float, n: int = 2_000_000) -> dict:
     tot = tallies.reshape(-1, tallies.shape[-1]).sum(axis=0)
     claimants = tot[T["claimants"]]
     per_claimant = {
-        "admission count (NB: gamma + Poisson)": tot[T["hospitalised"]] / claimants,
+        "admission count (NB: CDF table)": tot[T["hospitalised"]] / claimants,
         "level (categorical)": tot[T["admissions"]] / claimants,
         "cost (spliced lognormal-Pareto)": tot[T["admissions"]] / claimants,
-        "in-scope share (beta)": tot[T["admissions"]] / claimants,
+        "in-scope share (beta: gamma ratio)": tot[T["admissions"]] / claimants,
         "outpatient special cost (normal + exp)": tot[T["os_claimants"]] / claimants,
-        "CHE capacity (normal + exp)": 1.0,
+        "CHE capacity (ziggurat normal + exp)": 1.0,
     }
+    lam = float(np.average(m.adm_lambda))
     ns = {
-        "admission count (NB: gamma + Poisson)":
-            _ns(_loop_extra, n, float(np.average(m.adm_lambda)), float(m.adm_shape)),
+        "admission count (NB: CDF table)":
+            _ns(_loop_extra, n, extra_admissions_cdf([lam], m.adm_shape)[0], lam,
+                float(m.adm_shape)),
         "level (categorical)": _ns(_loop_level, n, m.level_prob[60].copy()),
         "cost (spliced lognormal-Pareto)":
             _ns(_loop_spliced, n, m.cost_mu[lvl], m.cost_sigma[lvl], m.cost_threshold[lvl],
                 m.cost_alpha[lvl], m.cost_ptail[lvl]),
-        "in-scope share (beta)": _ns(_loop_beta, n, m.inscope_mean[lvl], m.inscope_conc[lvl]),
+        "in-scope share (beta: gamma ratio)": _ns(_loop_beta, n, m.inscope_mean[lvl], m.inscope_conc[lvl]),
         "outpatient special cost (normal + exp)": _ns(_loop_che, n, float(m.os_sigma)),
-        "CHE capacity (normal + exp)": _ns(_loop_che, n, che_sd),
+        "CHE capacity (ziggurat normal + exp)": _ns(_loop_che, n, che_sd),
     }
     rows = {k: {"ns_per_call": ns[k], "calls_per_claimant": per_claimant[k],
                 "ns_per_claimant": ns[k] * per_claimant[k]} for k in ns}
