@@ -256,13 +256,15 @@ def draw_categorical(key, ctr, probs):
     """Index drawn with probabilities ``probs`` (a 1-D array summing to 1) by inversion of
     one uniform; returns ``(index, ctr)``."""
     u, ctr = uniform(key, ctr)
+    # branch-free: the index is the number of cumulative sums at or below u (the first i
+    # with u < cum_i, as the cumulative sums are non-decreasing), without a mispredicted
+    # branch per category
     cum = 0.0
-    last = probs.shape[0] - 1
-    for i in range(last):
+    idx = 0
+    for i in range(probs.shape[0] - 1):
         cum += probs[i]
-        if u < cum:
-            return i, ctr
-    return last, ctr
+        idx += 1 if cum <= u else 0
+    return idx, ctr
 
 
 def fit_mu_for_mean(target_mean, sigma, threshold, alpha, p_tail):
