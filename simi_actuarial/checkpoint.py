@@ -44,7 +44,7 @@ DIRNAME = ".checkpoint"
 META = "meta.json"
 DELAY_ENV = "SIMI_TEST_BATCH_DELAY"
 ARRAYS = ("tallies", "hist", "cost_index", "utilisation")
-CHECKED = ("format", "scenario_hash", "seed", "paths", "plan")
+CHECKED = ("format", "random_stream", "scenario_hash", "seed", "paths", "plan")
 
 
 class CheckpointError(SimiInputError):
@@ -59,8 +59,11 @@ def checkpoint_dir(out_dir: str | Path) -> Path:
 def run_identity(scenario, scenario_hash: str, seed: int, paths: int,
                  plan: Iterable[tuple[int, int]]) -> dict:
     """The fields that make two runs the same run (plus the resolved scenario)."""
+    from .engine.rng import STREAM_VERSION
+
     return {
         "format": FORMAT,
+        "random_stream": STREAM_VERSION,  # batches of another stream layout do not mix
         "scenario_hash": scenario_hash,
         "seed": int(seed),
         "paths": int(paths),
