@@ -10,7 +10,7 @@ rules in :mod:`~simi_actuarial.rules.kernel`).
 
 Exactness. Additions happen in the same order as on the CPU, so the tallies are
 bit-identical wherever the elementary functions are: integer counts always are; ``exp``,
-``log``, ``cos``, ``pow`` and ``log10`` come from NVIDIA's libdevice on a GPU and from the
+``log``, ``sqrt``, ``pow`` and ``log10`` come from NVIDIA's libdevice on a GPU and from the
 system libm on the CPU, and NVVM may contract ``a * b + c`` into a fused multiply-add, so on
 real hardware amounts can differ in the last bits and, very rarely, a draw on the edge of a
 rejection or category boundary can go the other way. ``tests/test_cuda_sim.py`` therefore
