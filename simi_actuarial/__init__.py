@@ -13,6 +13,10 @@ Public API (pinned by ``tests/test_public_api.py``)::
 
 __version__ = "0.1.0"
 
+from . import numba_cache as _numba_cache  # noqa: E402
+
+_numba_cache.ensure_fresh_package_cache()  # before any compiled code loads (see numba_cache)
+
 from .api import compare, simulate, write_results  # noqa: E402
 from .claims import reimburse_file, reimburse_frame  # noqa: E402
 from .compare import Comparison  # noqa: E402

@@ -37,5 +37,8 @@ def fuzz_settings(max_examples: int):
     from hypothesis import HealthCheck, settings
 
     scale = max(1, int(os.environ.get("SIMI_FUZZ_SCALE", "1") or 1))
-    return settings(max_examples=max_examples * scale, deadline=None,
+    # The default run is derandomized (the same examples every time: CI cannot flake); a
+    # scaled run explores new examples.
+    return settings(max_examples=max_examples * scale, deadline=None, derandomize=scale == 1,
+                    database=None if scale == 1 else settings.default.database,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

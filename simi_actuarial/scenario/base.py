@@ -28,8 +28,12 @@ class StrictModel(BaseModel):
 History = Union[T, Annotated[dict[int, T], Field(min_length=1)]]
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-PositiveMoney = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+#: Largest amount accepted for a per-person or per-capita money parameter (deductible, line,
+#: cap, per-capita financing), CNY: far above any real rule, low enough that fund totals of
+#: up to 2 billion insured stay finite in float64 (amounts near 1e308 would overflow).
+MONEY_MAX = 1e9
+Money = Annotated[float, Field(ge=0.0, le=MONEY_MAX, allow_inf_nan=False)]
+PositiveMoney = Annotated[float, Field(gt=0.0, le=MONEY_MAX, allow_inf_nan=False)]
 Share = Rate
 
 

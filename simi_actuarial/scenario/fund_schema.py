@@ -107,6 +107,10 @@ class InsurerContract(StrictModel):
     )
 
 
+#: Largest opening balance accepted (CNY; a province's fund is below 1e12).
+OPENING_BALANCE_MAX = 1e15
+
+
 class FundConfig(StrictModel):
     """Opening balances and interest."""
 
@@ -124,6 +128,8 @@ class FundConfig(StrictModel):
         import math
 
         for name in ("simi_opening_balance", "bmi_opening_balance"):
-            if not math.isfinite(getattr(self, name)):
-                raise ValueError(f"{name} must be finite")
+            value = getattr(self, name)
+            if not math.isfinite(value) or abs(value) > OPENING_BALANCE_MAX:
+                raise ValueError(f"{name} must be finite and at most {OPENING_BALANCE_MAX:g} "
+                                 "CNY in absolute value")
         return self
