@@ -292,3 +292,29 @@ def test_extra_admissions_table_agrees_with_gamma_poisson():
     b = _extra(np.uint64(stream_key(6, 1, 2021, 3)), 200_000, 0.45, 0.25)
     ca, cb = (np.bincount(np.minimum(v.astype(np.int64), 6), minlength=7) for v in (a, b))
     assert stats.chi2_contingency(np.array([ca, cb])).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("lam, shape", [(0.45, 0.25), (5.0, 0.25), (5.0, 0.01), (0.45, math.inf)])
+def test_extra_admissions_inversion_at_the_top_of_the_unit_interval(lam, shape):
+    # u next to 1: the continued cumulative sum stalls below 1 in double precision; the
+    # inversion must stop there (a tail of ~1e-16), not run to its step limit
+    from simi_actuarial.morbidity.severity import invert_extra_admissions
+
+    cdf = extra_admissions_cdf([lam], shape)[0]
+    top = 1.0 - 2.0**-53
+    k = invert_extra_admissions(top, cdf, lam, shape)
+    sf = (stats.poisson(lam) if math.isinf(shape)
+          else stats.nbinom(shape, shape / (shape + lam))).sf(k)
+    assert k < 100_000 and sf < 1e-12  # (the old loop ran to its 1,000,000-step limit)
+    # and at an ordinary u the inversion equals scipy's quantile function
+    for u in (0.1, 0.5, 0.9, 0.999):
+        ppf = (stats.poisson(lam) if math.isinf(shape)
+               else stats.nbinom(shape, shape / (shape + lam))).ppf(u)
+        assert invert_extra_admissions(u, cdf, lam, shape) == ppf
+
+
+def test_tail_threshold_below_the_body_median_is_refused():
+    with pytest.raises(ValueError, match="tail_threshold"):
+        fit_mu_for_mean(13_942.0, 0.8, 15_000.0, 2.5, 0.04)
+    mu, thr = fit_mu_for_mean(13_942.0, 0.8, 50_000.0, 2.5, 0.04)
+    assert stats.norm.cdf((math.log(thr) - mu) / 0.8) > 0.98

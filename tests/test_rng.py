@@ -94,3 +94,12 @@ def test_neighbouring_streams_are_uncorrelated():
     # successive ziggurat normals of one stream are uncorrelated
     z = fill_normal(stream_key(1, 0, 2021, 0), 50_000)
     assert abs(np.corrcoef(z[1:], z[:-1])[0, 1]) < 0.02
+
+
+def test_uniform_never_returns_one():
+    from simi_actuarial.engine.rng import word_to_uniform
+
+    top = word_to_uniform(np.uint64(2**64 - 1))
+    assert top < 1.0 and top == 1.0 - 2.0**-53
+    assert word_to_uniform(np.uint64(0)) == 0.5 * 2.0**-53
+    assert word_to_uniform(np.uint64(2**63)) == 0.5 + 0.5 * 2.0**-53

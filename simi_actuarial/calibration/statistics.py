@@ -138,8 +138,9 @@ _LIST = [
               "SIMI income - management fee - claims, per insured (CNY; negative = deficit)",
               _fund("simi_balance", "insured")),
     Statistic("bmi_expenditure_per_insured",
-              "BMI fund expenditure per insured (modelled BMI payments plus "
-              "financing.bmi_other_expenditure_share; CNY)", _fund("bmi_expenditure", "insured")),
+              "BMI fund expenditure per insured (modelled BMI payments, "
+              "financing.bmi_other_expenditure_share of BMI income and the SIMI transfer "
+              "net of returned surplus and the fund's share of losses; CNY)", _fund("bmi_expenditure", "insured")),
     Statistic("bmi_income_per_insured", "BMI fund income per insured (CNY)",
               _fund("bmi_income", "insured")),
     Statistic("loss_ratio", "SIMI claims / SIMI income", _fund("simi_claims", "income")),

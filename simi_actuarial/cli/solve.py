@@ -91,7 +91,9 @@ def verify(scenario, sol, args) -> dict:
     elif sol.target == "accumulated":
         ind = (f.simi_accumulated < 0).any(axis=1)
     else:
-        lr = f.simi_claims.sum(axis=1) / f.simi_income.sum(axis=1)
+        sel = (slice(None) if sol.year is None
+               else [list(scenario.years).index(sol.year)])  # the solved year only
+        lr = f.simi_claims[:, sel].sum(axis=1) / f.simi_income[:, sel].sum(axis=1)
         return {"verify_seed": seed, "verify_loss_ratio": float(lr.mean()),
                 "verify_loss_ratio_se": float(lr.std(ddof=1) / np.sqrt(len(lr)))}
     p = float(ind.mean())

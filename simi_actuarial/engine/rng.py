@@ -39,6 +39,7 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _ONE = np.uint64(1)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
+_BELOW_ONE = 1.0 - _INV53  # largest double below 1
 _TWO_PI = 2.0 * math.pi
 
 #: Layout of the random streams (see the module docstring). History:
@@ -76,9 +77,20 @@ def next_u64(key, ctr):
 
 @nb.njit(inline="always", cache=True)
 def uniform(key, ctr):
-    """Uniform on the open interval (0, 1) with 53-bit resolution; returns ``(u, ctr)``."""
+    """Uniform on the open interval (0, 1) with 53-bit resolution; returns ``(u, ctr)``.
+
+    ``(k + 0.5) / 2**53`` for the top 53 bits ``k``; the one word whose sum rounds up to
+    ``2**53`` (probability 2**-53) is mapped to the largest double below 1, so 1.0 is never
+    returned."""
     w, ctr = next_u64(key, ctr)
-    return ((w >> _S11) + 0.5) * _INV53, ctr
+    return word_to_uniform(w), ctr
+
+
+@nb.njit(inline="always", cache=True)
+def word_to_uniform(w):
+    """The uniform of :func:`uniform` for the 64-bit word ``w``."""
+    u = ((w >> _S11) + 0.5) * _INV53
+    return u if u < 1.0 else _BELOW_ONE
 
 
 def _ziggurat_tables(n=256):

@@ -20,6 +20,11 @@ from ..engine.rng import normal, uniform
 MAX_EXTRA_ADMISSIONS_MEAN = 365.0
 
 
+#: Least share of the lognormal body below an amount tail threshold (the body is drawn by
+#: rejection above it: at most 1 / this many draws on average).
+MIN_BODY_MASS_BELOW_THRESHOLD = 0.5
+
+
 @nb.njit(cache=True)
 def _ndtr(x):
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
@@ -227,10 +232,18 @@ def draw_extra_admissions_table(key, ctr, cdf, lam, shape):
     if lam <= 0.0:
         return 0, ctr
     u, ctr = uniform(key, ctr)
+    return invert_extra_admissions(u, cdf, lam, shape), ctr
+
+
+@nb.njit(inline="always", cache=True)
+def invert_extra_admissions(u, cdf, lam, shape):
+    """The extra admissions of :func:`draw_extra_admissions_table` for the uniform ``u``.
+    Beyond the table the cumulative sum is continued until it reaches ``u`` or stops
+    growing in double precision (then the current ``k``: a tail of probability ~1e-16)."""
     n = cdf.shape[0]
     for k in range(n):
         if u <= cdf[k]:
-            return k, ctr
+            return k
     # tail beyond the table: continue the cumulative sum from the pmf at k = 0
     poisson = not (shape > 0.0 and shape < math.inf)
     if poisson:
@@ -245,10 +258,10 @@ def draw_extra_admissions_table(key, ctr, cdf, lam, shape):
     while k < 1_000_000:
         p *= (q / (k + 1)) if poisson else (q * (k + shape) / (k + 1))
         k += 1
+        if u <= cum + p or cum + p == cum:  # reached u, or the sum stalled below 1
+            return k
         cum += p
-        if u <= cum or p == 0.0:
-            return k, ctr
-    return k, ctr
+    return k
 
 
 @nb.njit(inline="always", cache=True)
@@ -303,4 +316,11 @@ def fit_mu_for_mean(target_mean, sigma, threshold, alpha, p_tail):
         raise ValueError(f"mean {target_mean:g} is out of reach with the tail above {thr:g} "
                          f"(share {p_tail:g}, alpha {alpha:g}): at most ~{reach:.6g}")
     mu = optimize.brentq(gap_abs, lo, hi, xtol=1e-12, rtol=1e-15)
+    below = float(stats.norm.cdf((math.log(thr) - mu) / sigma))
+    if below < MIN_BODY_MASS_BELOW_THRESHOLD:
+        raise ValueError(
+            f"the tail threshold {thr:g} lies at the {below:.3g} quantile of the lognormal body "
+            f"needed for mean {target_mean:g}: a body + tail model needs the threshold above "
+            f"the body's median (the body sampler redraws about 1/{below:.3g} times); raise "
+            "morbidity.tail_threshold, or lower the mean or the tail share")
     return mu, thr
