@@ -107,9 +107,19 @@ class SimulationResult:
             out[f"simi_accumulated_balance_p{q:02d}"] = est
             out[f"simi_accumulated_balance_p{q:02d}_se"] = se
         if self.scenario.fund.insurer is not None:
+            # the annual settlement, reported separately for the insurer and the BMI fund
             put("insurer_result_mean", f.insurer_result)
             put("returned_surplus_mean", f.returned_surplus)
             put("fund_loss_share_mean", f.fund_loss_share)
+            put("fund_net_cost_mean", f.fund_loss_share - f.returned_surplus)
+            p, se = prob_se(f.insurer_result < 0)
+            out["p_insurer_loss"], out["p_insurer_loss_se"] = p, se
+            p, se = prob_se(f.fund_loss_share > 0)
+            out["p_fund_loss_share"], out["p_fund_loss_share_se"] = p, se
+            cumulative = np.cumsum(f.insurer_result, axis=1)
+            put("insurer_cumulative_result_mean", cumulative)
+            p, se = prob_se(cumulative < 0)
+            out["p_insurer_cumulative_loss"], out["p_insurer_cumulative_loss_se"] = p, se
         out["bmi_income_mean"] = f.bmi_income.mean(axis=0)
         put("bmi_expenditure_mean", f.bmi_expenditure)
         out["bmi_accumulated_balance_p50"], out["bmi_accumulated_balance_p50_se"] = quantile_se(

@@ -63,3 +63,25 @@ def test_solve_cli_rejects_bad_alpha(repo_root, capsys):
     rc = main(["solve", str(repo_root / "tests/data/small_guangxi.yaml"), "--alpha", "1.5"])
     assert rc == 2
     assert "--alpha" in capsys.readouterr().err
+
+
+def test_summary_reports_the_insurer_settlement(repo_root):
+    # small_guangxi has an insurer contract: the settlement columns agree with the paths
+    import numpy as np
+
+    import simi_actuarial as sa
+
+    res = sa.simulate(repo_root / "tests/data/small_guangxi.yaml", paths=8, seed=3)
+    s, f = res.summary, res.funds
+    assert res.scenario.fund.insurer is not None
+    np.testing.assert_allclose(s["fund_net_cost_mean"],
+                               (f.fund_loss_share - f.returned_surplus).mean(axis=0))
+    np.testing.assert_allclose(s["p_insurer_loss"], (f.insurer_result < 0).mean(axis=0))
+    np.testing.assert_allclose(s["insurer_cumulative_result_mean"],
+                               np.cumsum(f.insurer_result, axis=1).mean(axis=0))
+    cum_loss = (np.cumsum(f.insurer_result, axis=1) < 0).mean(axis=0)
+    np.testing.assert_allclose(s["p_insurer_cumulative_loss"], cum_loss)
+    # the settlement splits the layer's result exactly: result = returned + insurer - fund
+    np.testing.assert_allclose(f.simi_balance,
+                               f.returned_surplus + f.insurer_result - f.fund_loss_share,
+                               rtol=1e-12, atol=1e-6)
