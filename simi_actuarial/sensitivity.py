@@ -17,7 +17,6 @@ The tornado orders assumptions by the swing ``|high - low|`` of each metric.
 
 from __future__ import annotations
 
-import copy
 import math
 import sys
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ import pandas as pd
 from .errors import ScenarioError
 from .scenario.base import is_history
 from .scenario.loader import scenario_from_dict
-from .scenario.overrides import apply_assignment
+from .scenario.overrides import apply_assignment, path_keys
 from .scenario.schema import Scenario
 from .solve import _order_statistic, break_even, required_financing
 from .stats import mean_se
@@ -80,11 +79,11 @@ class Sensitivity:
 def get_field(data: dict, path: str):
     """The value at ``path`` (dotted) in a scenario mapping; ScenarioError if absent."""
     node = data
-    for key in path.split("."):
+    for key in path_keys(path):
         if isinstance(node, dict) and key in node:
             node = node[key]
-        elif isinstance(node, dict) and key.lstrip("-").isdigit() and int(key) in node:
-            node = node[int(key)]
+        elif isinstance(node, dict) and isinstance(key, int) and str(key) in node:
+            node = node[str(key)]
         else:
             raise ScenarioError("sensitivity", [(path, "no such field in the scenario")])
     return node
@@ -110,8 +109,7 @@ def perturbed(scenario: Scenario, path: str, factor: float) -> tuple[Scenario, o
     ScenarioError naming the field if the result is invalid (e.g. out of its range)."""
     data = scenario.model_dump()
     value = scaled(get_field(data, path), factor, path)
-    keys = [int(k) if k.lstrip("-").isdigit() else k for k in path.split(".")]
-    new = apply_assignment(copy.deepcopy(data), keys, value)
+    new = apply_assignment(data, path_keys(path), value)  # (returns a copy)
     return scenario_from_dict(new, f"{scenario.name} with {path} x {factor:g}"), value
 
 

@@ -35,15 +35,19 @@ def deep_merge(base, override):
     return copy.deepcopy(override)
 
 
+def path_keys(path: str) -> list:
+    """Components of a dotted path; all-digit components (years, list items) as ints."""
+    return [int(p) if p.lstrip("-").isdigit() else p for p in path.split(".")]
+
+
 def parse_assignment(text: str) -> tuple[list, object]:
     """Split ``dotted.path=value`` into path components and a YAML-parsed value."""
     if "=" not in text:
         raise ScenarioError("--set", [(text, "expected dotted.path=value")])
     path, raw = text.split("=", 1)
-    parts = path.strip().split(".")
-    if not path.strip() or any(p == "" for p in parts):
+    keys = path_keys(path.strip())
+    if not path.strip() or any(k == "" for k in keys):
         raise ScenarioError("--set", [(path, "empty path component")])
-    keys: list = [int(p) if p.lstrip("-").isdigit() else p for p in parts]
     try:
         value = load_yaml_value(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
