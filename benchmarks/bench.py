@@ -115,10 +115,6 @@ def _slice_args(args, n_paths: int, n_years: int):
     return tuple(a[k] for k in numpy_reference.ARG_NAMES)
 
 
-def _claims(tallies) -> float:
-    return float(tallies[..., T["admissions"]].sum() + tallies[..., T["os_claimants"]].sum())
-
-
 def evaluate_targets(r: dict) -> dict:
     """Each target with its value, whether it is met, and how the value was obtained."""
     out = {}
@@ -204,8 +200,8 @@ def run(args) -> dict:
             t0 = time.perf_counter()
             nt, _ = numpy_reference.reference_claims(*sub)
             sec = time.perf_counter() - t0
-            keep("numpy", {"paths": n_paths, "years": n_years, "claims": _claims(nt),
-                           "seconds": sec, "threads": 1, "claims_per_s": _claims(nt) / sec},
+            keep("numpy", {"paths": n_paths, "years": n_years, "claims": kernel_throughput.claims_of(nt),
+                           "seconds": sec, "threads": 1, "claims_per_s": kernel_throughput.claims_of(nt) / sec},
                  "claims_per_s")
         if "gemact" not in skip:
             g = measure_gemact(*gem_args, n_sim=20_000 if quick else 200_000, seed=1 + rnd)

@@ -1,9 +1,10 @@
 """Claims throughput of the claims kernel on the CPU and/or an NVIDIA GPU.
 
-    python benchmarks/claims_throughput.py SCENARIO --insured 45000000 --paths 256 \\
+    python -m benchmarks.claims_throughput SCENARIO --insured 45000000 --paths 256 \\
         --years 10 --backend both
 
-Prints one JSON line per backend: claimants and admissions per second of kernel time
+Prints one JSON line per backend: claimants, admissions and claims (admissions plus
+outpatient special-disease cases, the unit of ``make bench``) per second of kernel time
 (on the GPU including host<->device transfers), the end-to-end seconds (with the host-side
 claimant counts and systematic draws), and the time the Guangxi-size target run
 (45 million insured x 10 years x 10,000 paths) would take at that kernel rate. With
@@ -27,6 +28,8 @@ import numpy as np
 import simi_actuarial as sa
 from simi_actuarial.engine.simulate import batches, resolve_model, run_batch
 from simi_actuarial.engine.tallies import T
+
+from .kernel_throughput import claims_of
 
 
 def _timed(kernel, acc):
@@ -83,6 +86,7 @@ def main() -> None:
         results[backend] = tallies
         claimants = float(tallies[..., T["claimants"]].sum())
         admissions = float(tallies[..., T["admissions"]].sum())
+        claims = claims_of(tallies)
         per_unit = claimants / (args.paths * args.years)
         target_claimants = per_unit * (45_000_000 / args.insured) * 10 * 10_000
         record = {
@@ -92,6 +96,7 @@ def main() -> None:
             "claimants": claimants, "admissions": admissions,
             "claimants_per_s": round(claimants / kernel_s),
             "admissions_per_s": round(admissions / kernel_s),
+            "claims_per_s": round(claims / kernel_s),  # as make bench's kernel_claims_per_s
             "guangxi_10y_10000_paths_kernel_seconds": round(target_claimants * kernel_s
                                                             / claimants, 1),
             "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),

@@ -23,6 +23,12 @@ from simi_actuarial.engine.tallies import T
 from simi_actuarial.scenario.loader import load_scenario
 
 
+def claims_of(tallies) -> float:
+    """Claims in tallies (..., N_TALLIES): admissions plus outpatient special-disease cases
+    (the suite's unit of ``claims_per_s``)."""
+    return float(tallies[..., T["admissions"]].sum() + tallies[..., T["os_claimants"]].sum())
+
+
 def prepare(scenario_path, insured: int, years: int, paths: int, seed: int = 1):
     """(model, kernel arguments) for a scenario at a population size."""
     sc = load_scenario(scenario_path, [f"population.insured={insured}", f"horizon.years={years}"])
@@ -41,7 +47,7 @@ def time_kernel(args, threads: int | None = None, repeats: int = 3) -> dict:
         t0 = time.perf_counter()
         tallies, _ = simulate_claims(*args)
         best = min(best, time.perf_counter() - t0)
-    claims = float(tallies[..., T["admissions"]].sum() + tallies[..., T["os_claimants"]].sum())
+    claims = claims_of(tallies)
     claimants = float(tallies[..., T["claimants"]].sum())
     insured_cells = args[3].shape  # (P, Y, C)
     return {
