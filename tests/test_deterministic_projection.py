@@ -15,6 +15,7 @@ from simi_actuarial.engine.tallies import T
 OVERRIDES = [
     "risk.cost_trend=0.05", "risk.cost_shock_sd=0", "risk.utilisation_shock_sd=0",
     "risk.trend_uncertainty_sd=0", "risk.incidence_uncertainty_sd=0",
+    "risk.utilisation_trend_uncertainty_sd=0",
     "risk.utilisation_trend=0.02",
     "morbidity.level_mix={tertiary: 1.0}", "morbidity.cost_mean.tertiary=100000",
     "morbidity.cost_sigma.tertiary=0.000001", "morbidity.tail_probability=0",

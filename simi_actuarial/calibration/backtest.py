@@ -1,31 +1,40 @@
-"""Backtest: every published figure against the calibrated model, and out-of-sample checks.
+"""Backtest: every published figure against the calibrated model, and rolling-origin
+out-of-sample predictions.
 
 * ``calibration`` rows: every target of a targets file (fitted or check-only) against the
   calibrated scenario, simulated with the file's sample settings.
-* ``out_of_sample`` rows: the parameters fitted on the base year are applied to the next
-  year's rules (``reform``) with the trend assumptions; predicted levels and changes from the
-  base year are compared with the published ones. The change is split into the part the rule
-  change explains (reform minus counterfactual, the old rules projected into the new year)
-  and the trend part (counterfactual change); these split rows have no published value.
+* ``out_of_sample`` rows (targets files with ``rolling_origin: true``): for every year ``t``
+  with a published figure for ``t + 1``, the parameters are refitted on the fitted targets
+  of years ``<= t`` only (:func:`~simi_actuarial.calibration.fit.calibrate` with
+  ``last_year=t``) and the same run (rules of every year, estimated trends, named shocks)
+  predicts every figure published for ``t + 1``. ``change`` rows compare the predicted
+  change ``model(t+1) / model(t) - 1`` with every published change
+  ``observed(t+1) / observed(t) - 1``; ``within`` of a change row is "the sign is right".
+  An origin without a fitted target up to ``t`` is reported as not predicted (model NaN).
+
+Headline metrics (:func:`out_of_sample_summary`): share of level predictions within ±10 %,
+median absolute error, share of changes with the right sign.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..scenario.loader import load_document
 from ..scenario.overrides import parse_assignment
-from .fit import check_years, run_targets, sample_run, target_rows
-from .statistics import statistic
-from .targets import TargetsError, TargetsFile
+from .fit import calibrate, fitted_up_to, run_targets, target_rows
+from .targets import Target, TargetsError, TargetsFile
 
 COLUMNS = ["scenario", "target", "observed", "model", "rel_error", "kind", "tolerance",
-           "within", "fitted", "note"]
+           "within", "fitted", "note", "origin"]
+
+#: Level predictions count as "within" the headline target at this relative error.
+LEVEL_TOLERANCE = 0.10
 
 
 def fitted_values(tf: TargetsFile, calibrated: Path) -> dict[str, float]:
@@ -52,101 +61,126 @@ def calibrated_path(tf: TargetsFile) -> Path:
 
 
 def _rel(model: float, observed: float) -> float:
-    if not math.isfinite(observed) or observed == 0:
+    if not math.isfinite(observed) or observed == 0 or not math.isfinite(model):
         return math.nan
     return model / observed - 1.0
 
 
-def backtest_one(tf: TargetsFile) -> pd.DataFrame:
-    """Backtest rows of one targets file (see the module docstring)."""
+def _row(tf: TargetsFile, target: str, observed, model, kind: str, tolerance, within: bool,
+         fitted: bool, note: str, origin=math.nan) -> dict:
+    return {"scenario": tf.name, "target": target, "observed": observed, "model": model,
+            "rel_error": _rel(model, observed), "kind": kind, "tolerance": tolerance,
+            "within": within, "fitted": fitted, "note": note, "origin": origin}
+
+
+def calibration_rows(tf: TargetsFile) -> list[dict]:
+    """Every target against the calibrated scenario (fitted values read from its file)."""
     path = calibrated_path(tf)
     values = fitted_values(tf, path)
-    cal = target_rows(tf.targets, run_targets(tf, tf.targets, {}, path=path))
-    rows = [{"scenario": tf.name, "target": r["target"], "observed": r["observed"],
-             "model": r["model"], "rel_error": r["rel_error"], "kind": "calibration",
-             "tolerance": r["tolerance"], "within": r["within"], "fitted": r["fit"],
-             "note": r["note"]} for r in cal.to_dict("records")]
-    observed_base = {(t.statistic, t.year): t.value for t in tf.targets}
-    for k, oos in enumerate(tf.out_of_sample):
-        reform = sample_run(tf, values, path=oos.reform, extra=oos.reform_overrides)
-        counter = sample_run(tf, values, path=oos.counterfactual,
-                             extra=oos.counterfactual_overrides)
-        base = [replace(t, year=oos.base_year) for t in oos.targets]
-        for run in (reform, counter):
-            check_years(tf, [*oos.targets, *base], run, f"out_of_sample[{k}].targets")
-        for t in oos.targets:
-            pred = statistic(reform, t.statistic, t.year)
-            rel = _rel(pred, t.value)
-            rows.append({"scenario": tf.name, "target": f"{t.label} [{oos.name}]",
-                         "observed": t.value, "model": pred, "rel_error": rel,
-                         "kind": "out_of_sample", "tolerance": t.tolerance,
-                         "within": bool(abs(rel) <= t.tolerance), "fitted": False,
-                         "note": t.note})
-            base_obs = observed_base.get((t.statistic, oos.base_year))
-            m0 = statistic(reform, t.statistic, oos.base_year)
-            c0 = statistic(counter, t.statistic, oos.base_year)
-            c1 = statistic(counter, t.statistic, t.year)
-            change = pred / m0 - 1.0
-            label = f"{t.statistic} change {oos.base_year}->{t.year}"
-            if base_obs is not None:
-                obs_change = t.value / base_obs - 1.0
-                rel = _rel(change, obs_change)
-                rows.append({"scenario": tf.name, "target": label, "observed": obs_change,
-                             "model": change, "rel_error": rel, "kind": "out_of_sample",
-                             "tolerance": t.tolerance, "within": bool(abs(rel) <= t.tolerance),
-                             "fitted": False, "note": "relative change (growth - 1)"})
-            for part, value in (("rules", (pred - c1) / m0), ("trend", c1 / c0 - 1.0)):
-                rows.append({"scenario": tf.name, "target": f"{label}: {part} part",
-                             "observed": math.nan, "model": value, "rel_error": math.nan,
-                             "kind": "out_of_sample", "tolerance": math.nan, "within": False,
-                             "fitted": False,
-                             "note": ("rule change at constant trend (reform - old rules)"
-                                      if part == "rules" else "old rules, trend only")})
+    cal = target_rows(tf.targets, run_targets(tf, tf.targets, values, path=path))
+    return [_row(tf, r["target"], r["observed"], r["model"], "calibration", r["tolerance"],
+                 r["within"], r["fit"], r["note"]) for r in cal.to_dict("records")]
+
+
+def _pairs(targets: Iterable[Target], t0: int, t1: int) -> list[tuple[Target, Target]]:
+    """(figure of t0, figure of t1) with the same statistic and name."""
+    by_key = {(t.statistic, t.name): t for t in targets if t.year == t0}
+    return [(by_key[(t.statistic, t.name)], t) for t in targets
+            if t.year == t1 and (t.statistic, t.name) in by_key]
+
+
+def rolling_origin_rows(tf: TargetsFile, max_evaluations: int | None = None) -> list[dict]:
+    """Out-of-sample level and change rows (see the module docstring)."""
+    usable = [t for t in tf.targets if not t.overrides]
+    years = sorted({t.year for t in usable})
+    rows: list[dict] = []
+    for t0 in years:
+        t1 = t0 + 1
+        ahead = [t for t in usable if t.year == t1]
+        if not ahead:
+            continue
+        pairs = _pairs(usable, t0, t1)
+        if not fitted_up_to(tf, t0):
+            for t in ahead:
+                rows.append(_row(tf, f"{t.label} [fit <= {t0}]", t.value, math.nan,
+                                 "out_of_sample", LEVEL_TOLERANCE, False, False,
+                                 f"not predicted: no fitted figure of {t0} or earlier", t0))
+            for a, b in pairs:
+                rows.append(_row(tf, f"{b.statistic} change {t0}->{t1}"
+                                 + (f" ({b.name})" if b.name else ""), b.value / a.value - 1,
+                                 math.nan, "out_of_sample", math.nan, False, False,
+                                 "not predicted", t0))
+            continue
+        fit = calibrate(tf, max_evaluations=max_evaluations, last_year=t0,
+                        with_covariance=False)
+        needed = [*ahead, *(a for a, _ in pairs)]
+        model = dict(zip([(t.statistic, t.name, t.year) for t in needed],
+                         run_targets(tf, needed, fit.values), strict=True))
+        for t in ahead:
+            m = model[(t.statistic, t.name, t.year)]
+            rel = _rel(m, t.value)
+            rows.append(_row(tf, f"{t.label} [fit <= {t0}]", t.value, m, "out_of_sample",
+                             LEVEL_TOLERANCE, bool(abs(rel) <= LEVEL_TOLERANCE), False,
+                             t.note, t0))
+        for a, b in pairs:
+            obs = b.value / a.value - 1.0
+            mod = model[(b.statistic, b.name, t1)] / model[(a.statistic, a.name, t0)] - 1.0
+            rows.append(_row(tf, f"{b.statistic} change {t0}->{t1}"
+                             + (f" ({b.name})" if b.name else ""), obs, mod, "out_of_sample",
+                             math.nan, bool(np.sign(obs) == np.sign(mod)), False,
+                             "relative change (growth - 1); within = right sign", t0))
+    return rows
+
+
+def backtest_one(tf: TargetsFile, max_evaluations: int | None = None) -> pd.DataFrame:
+    """Backtest rows of one targets file (see the module docstring)."""
+    rows = calibration_rows(tf)
+    if tf.rolling_origin:
+        rows += rolling_origin_rows(tf, max_evaluations)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def backtest(files: Iterable[TargetsFile], progress=None) -> pd.DataFrame:
+def backtest(files: Iterable[TargetsFile], progress=None,
+             max_evaluations: int | None = None) -> pd.DataFrame:
     """Backtest rows of several targets files, concatenated."""
     frames = []
     for tf in files:
-        frames.append(backtest_one(tf))
+        frames.append(backtest_one(tf, max_evaluations))
         if progress is not None:
             progress(1)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
 
 
-def plot_backtest(table: pd.DataFrame, out: Path) -> None:
-    """Relative error of every published level (bars; changes are in the table only),
-    ±5 % band."""
-    import matplotlib
+def is_change(table: pd.DataFrame) -> pd.Series:
+    return table["target"].str.contains(" change ", regex=False)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    keep = table["observed"].notna() & ~table["target"].str.contains(" change ", regex=False)
-    rows = table[keep].reset_index(drop=True)
-    labels = [f"{s}: {t}" for s, t in zip(rows["scenario"], rows["target"], strict=True)]
-    height = max(3.0, 0.22 * len(rows) + 1.0)
-    fig, ax = plt.subplots(figsize=(9, height))
-    colours = ["tab:blue" if k == "calibration" else "tab:orange" for k in rows["kind"]]
-    err = rows["rel_error"].clip(-1.0, 1.0) * 100
-    ax.barh(range(len(rows)), err, color=colours)
-    ax.axvspan(-5, 5, color="0.85", zorder=0)
-    ax.set_yticks(range(len(rows)), labels, fontsize=6)
-    ax.invert_yaxis()
-    ax.set_xlabel("model / observed - 1 (%), clipped to ±100 %; grey: ±5 %")
-    ax.set_title("Backtest: blue calibration, orange out of sample")
-    fig.tight_layout()
-    from ..io import atomic_path
+def out_of_sample_summary(table: pd.DataFrame) -> dict[str, float]:
+    """Headline out-of-sample metrics: levels within ±10 %, median |error|, changes with
+    the right sign (not-predicted rows count as misses)."""
+    oos = table[table["kind"] == "out_of_sample"]
+    levels = oos[~is_change(oos)]
+    changes = oos[is_change(oos)]
+    err = levels["rel_error"].abs()
+    return {"levels": len(levels), "levels_within": int(levels["within"].sum()),
+            "median_abs_error": float(err.median()) if err.notna().any() else math.nan,
+            "changes": len(changes), "changes_right_sign": int(changes["within"].sum()),
+            "not_predicted": int(oos["model"].isna().sum())}
 
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
+
+def summary_text(table: pd.DataFrame) -> str:
+    s = out_of_sample_summary(table)
+    if not s["levels"] and not s["changes"]:
+        return "no out-of-sample rows"
+    return (f"out of sample: {s['levels_within']}/{s['levels']} level predictions within "
+            f"±{LEVEL_TOLERANCE:.0%} (median |error| {s['median_abs_error']:.1%}); "
+            f"{s['changes_right_sign']}/{s['changes']} published changes with the right sign; "
+            f"{s['not_predicted']} rows not predicted (no fitted figure up to the origin)")
 
 
 def markdown_table(table: pd.DataFrame) -> str:
-    """The backtest table as Markdown; ⚠ marks a published figure outside its tolerance,
-    "(check)" a calibration target that was reported but not fitted."""
+    """The backtest table as Markdown; ⚠ marks a published figure outside its tolerance (a
+    change with the wrong sign), "(check)" a calibration target reported but not fitted."""
 
     def num(v) -> str:
         if pd.isna(v):
@@ -154,7 +188,8 @@ def markdown_table(table: pd.DataFrame) -> str:
         a = abs(v)
         return f"{v:,.0f}" if a >= 1000 else (f"{v:.2f}" if a >= 10 else f"{v:.4g}")
 
-    lines = ["| scenario | target | observed | model | rel. error | kind |",
+    lines = [summary_text(table), "",
+             "| scenario | target | observed | model | rel. error | kind |",
              "|---|---|---:|---:|---:|---|"]
     for r in table.to_dict("records"):
         err = "–" if pd.isna(r["rel_error"]) else f"{r['rel_error']:+.1%}"

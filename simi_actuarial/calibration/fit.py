@@ -6,6 +6,16 @@ the small steps of binomial claimant counts; ``scipy.optimize.least_squares`` (t
 bounded, finite differences with a step of 1 % of each parameter's range) minimises the
 weighted relative errors ``w (model / observed - 1)`` of the fitted targets within a bounded
 number of simulations.
+
+A joint fit is one run over several years: one parameter set explains every year, and the
+differences between years come from the scenario's date-effective rules, its trends and its
+named shocks. ``last_year`` restricts the fit to targets of years up to it (rolling-origin
+backtest); parameters beyond the number of fitted targets are then held at their start
+values (parameters are listed by priority).
+
+Covariance: with ``r_i = (model_i / observed_i - 1) / sd_i`` (``sd_i`` the target's stated
+relative uncertainty) and ``J`` its forward-difference Jacobian in the parameters at the
+fitted point, ``Cov(theta) = (J' J)^-1`` (Gauss-Newton, known target variances).
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..api import simulate
+from ..errors import SimiInputError
 from ..results import SimulationResult
 from ..scenario.loader import load_scenario
 from ..scenario.schema import Scenario
@@ -104,6 +115,21 @@ class FitResult:
     evaluations: int
     message: str
     start_table: pd.DataFrame
+    free: tuple[str, ...] = ()
+    covariance: np.ndarray | None = None
+
+    @property
+    def se(self) -> dict[str, float]:
+        """Standard error of each free parameter (NaN without a covariance)."""
+        cov = self.covariance
+        return {p: (float(np.sqrt(cov[i, i])) if cov is not None else math.nan)
+                for i, p in enumerate(self.free)}
+
+    def log_se(self, path: str) -> float:
+        """Standard error of ``log(parameter)`` (delta method), NaN if not free."""
+        if path not in self.free:
+            return math.nan
+        return self.se[path] / abs(self.values[path])
 
     @property
     def all_within(self) -> bool:
@@ -124,22 +150,51 @@ def _simplex(x: np.ndarray, step: float = 0.08) -> np.ndarray:
     return np.array(pts)
 
 
+def fitted_up_to(tf: TargetsFile, last_year: int | None) -> tuple[Target, ...]:
+    """The fitted targets of years up to ``last_year`` (all if None)."""
+    return tuple(t for t in tf.fitted_targets if last_year is None or t.year <= last_year)
+
+
+def covariance(residual_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+               r0: np.ndarray, sd: np.ndarray, span: np.ndarray,
+               step: float = 2 * DIFF_STEP) -> np.ndarray:
+    """``(J' J)^-1`` in parameter units, ``J`` the forward-difference Jacobian of
+    ``residual_fn(x) / sd`` in the unit box (``x`` stepped inward at the bounds)."""
+    cols = []
+    for i in range(len(x)):
+        h = step if x[i] + step <= 1.0 else -step
+        y = x.copy()
+        y[i] += h
+        cols.append((residual_fn(y) - r0) / (sd * h))
+    jac = np.column_stack(cols) / span[None, :]
+    return np.linalg.pinv(jac.T @ jac)
+
+
 def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
               start: dict[str, float] | None = None,
-              progress: Callable[[int, float], None] | None = None) -> FitResult:
-    """Fit ``tf.parameters`` to ``tf``'s fitted targets; see the module docstring.
+              progress: Callable[[int, float], None] | None = None,
+              last_year: int | None = None, with_covariance: bool = True) -> FitResult:
+    """Fit ``tf.parameters`` to ``tf``'s fitted targets (of years up to ``last_year``); see
+    the module docstring.
 
     ``start`` overrides the parameters' start values (parameter-recovery tests);
-    ``progress(evaluation, cost)`` is called after every simulation.
+    ``progress(evaluation, cost)`` is called after every simulation. The covariance costs
+    one simulation per free parameter beyond ``max_evaluations``.
     """
     budget = max_evaluations or tf.max_evaluations
-    params = tf.parameters
+    fitted = fitted_up_to(tf, last_year)
+    if not fitted:
+        raise TargetsError(str(tf.path), [("targets", f"no fitted target of a year up to "
+                                           f"{last_year}")])
+    x0_all = {p.path: float((start or {}).get(p.path, p.start)) for p in tf.parameters}
+    params = tf.parameters[:len(fitted)]
+    held = {p.path: x0_all[p.path] for p in tf.parameters[len(fitted):]}
     lo = np.array([p.lower for p in params])
     span = np.array([p.upper - p.lower for p in params])
-    x0_values = np.array([(start or {}).get(p.path, p.start) for p in params])
-    fitted = tf.fitted_targets
+    x0_values = np.array([x0_all[p.path] for p in params])
     obs = np.array([t.value for t in fitted])
     w = np.array([t.weight for t in fitted])
+    sd = np.array([t.sd for t in fitted])
     best = {"cost": math.inf, "x": (x0_values - lo) / span}
     count = [0]
 
@@ -149,15 +204,21 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
         return bool(np.all(np.abs(best["r"] / w) <= tol)) if "r" in best else False
 
     def values_of(x) -> dict[str, float]:
-        return {p.path: float(v) for p, v in zip(params, lo + span * np.clip(x, 0, 1),
-                                                  strict=True)}
+        out = {p.path: float(v) for p, v in zip(params, lo + span * np.clip(x, 0, 1),
+                                                 strict=True)}
+        return {**out, **held}
+
+    def relative(x) -> np.ndarray:
+        return np.array(run_targets(tf, fitted, values_of(x))) / obs - 1.0
 
     def residuals(x):
         if count[0] >= budget:
             raise _Budget
         count[0] += 1
-        model = np.array(run_targets(tf, fitted, values_of(x)))
-        r = w * (model / obs - 1.0)
+        try:
+            r = w * relative(x)
+        except SimiInputError:  # e.g. a cost distribution that cannot be fitted: infeasible
+            r = np.full(len(fitted), 10.0)
         r = np.where(np.isfinite(r), r, 10.0)
         cost = float(r @ r)
         if cost < best["cost"]:
@@ -187,7 +248,17 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
                 message += "; polished by Nelder-Mead"
             except _Budget:
                 message += f"; Nelder-Mead polish stopped at {budget} simulations"
-    values = values_of(best["x"]) if params else {}
+        if held:
+            message += f"; held at their start values (too few targets): {sorted(held)}"
+    values = values_of(best["x"])
+    cov = None
+    if params and with_covariance:
+        xb = best["x"]
+        try:
+            cov = covariance(relative, xb, relative(xb), sd, span)
+        except SimiInputError:  # a step left the feasible region: no covariance
+            cov = None
     final = run_targets(tf, tf.targets, {k: float(fmt(v)) for k, v in values.items()})
     return FitResult(targets=tf, values=values, table=target_rows(tf.targets, final),
-                     evaluations=count[0], message=str(message), start_table=start_table)
+                     evaluations=count[0], message=str(message), start_table=start_table,
+                     free=tuple(p.path for p in params), covariance=cov)

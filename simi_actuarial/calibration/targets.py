@@ -22,8 +22,13 @@ Format (every path is relative to the targets file)::
          note: "definition differs", name: "seed001"}  # reported, not fitted; name: label
       - {statistic: che_rate, year: 2016, value: 0.0314, name: "after BMI only",
          overrides: ["simi.schedules.general.starting_line=1000000000"]}  # own run, extra overrides
-    out_of_sample: [...]              # see backtest.py
+    rolling_origin: true              # backtest: refit on years <= t, predict t+1 (backtest.py)
     conflicts: "text"                 # data conflicts and which source is used
+
+A target may state ``sd``, the relative uncertainty (1 sd) of the published figure (default
+``tolerance / 2``); it weighs nothing in the fit but sets the fitted parameters' covariance
+(fit.py), which calibrated scenarios carry as parameter uncertainty. Targets of several
+years in one file make a joint fit: one parameter set, one run over all the years.
 
 Errors name the field and the problem (:class:`TargetsError`, exit 2 in the CLI).
 """
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SimiInputError
@@ -70,30 +75,12 @@ class Target:
     note: str = ""
     name: str = ""
     overrides: tuple[str, ...] = ()
+    #: stated relative uncertainty (1 sd) of the published figure; default tolerance / 2
+    sd: float = 0.025
 
     @property
     def label(self) -> str:
         return f"{self.statistic} {self.year}" + (f" ({self.name})" if self.name else "")
-
-
-@dataclass(frozen=True)
-class OutOfSample:
-    """A rule change applied to the calibrated scenario, compared with the next year's data.
-
-    ``reform``: scenario with the new rules (its own file and overrides; the fitted
-    parameters and ``scenario_overrides`` are applied on top). ``counterfactual``: the old
-    rules projected into the new year (trend only). ``targets`` are figures of ``year``; the
-    change is measured from ``base_year`` (the calibration year).
-    """
-
-    name: str
-    reform: Path
-    reform_overrides: tuple[str, ...]
-    counterfactual: Path
-    counterfactual_overrides: tuple[str, ...]
-    base_year: int
-    year: int
-    targets: tuple[Target, ...]
 
 
 @dataclass(frozen=True)
@@ -119,8 +106,8 @@ class TargetsFile:
     max_evaluations: int
     parameters: tuple[Parameter, ...]
     targets: tuple[Target, ...]
-    out_of_sample: tuple[OutOfSample, ...] = field(default_factory=tuple)
     conflicts: str = ""
+    rolling_origin: bool = False
 
     @property
     def fitted_targets(self) -> tuple[Target, ...]:
@@ -135,7 +122,8 @@ class TargetsFile:
 
 
 _TOP = {"name", "scenario", "output", "description", "scenario_overrides", "sample",
-        "tolerance", "max_evaluations", "parameters", "targets", "out_of_sample", "conflicts"}
+        "tolerance", "max_evaluations", "parameters", "targets", "conflicts",
+        "rolling_origin"}
 
 
 class _Checker:
@@ -174,6 +162,13 @@ class _Checker:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.bad(name, f"must be an integer >= {minimum}, got {value!r}")
+            return default
+        return value
+
+    def flag(self, data: dict, key: str, where: str, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.bad(f"{where}.{key}".lstrip("."), f"must be true or false, got {value!r}")
             return default
         return value
 
@@ -217,7 +212,7 @@ def _targets(c: _Checker, items, where: str, tolerance: float) -> tuple[Target, 
         c.bad(where, "must be a non-empty list of targets")
         return ()
     allowed = {"statistic", "year", "value", "source", "fit", "weight", "tolerance", "note",
-               "name", "overrides"}
+               "name", "overrides", "sd"}
     for i, item in enumerate(items):
         w = f"{where}[{i}]"
         if not c.keys(item, allowed, {"statistic", "year", "value", "source"}, w):
@@ -231,11 +226,12 @@ def _targets(c: _Checker, items, where: str, tolerance: float) -> tuple[Target, 
         fit = item.get("fit", True)
         if not isinstance(fit, bool):
             c.bad(f"{w}.fit", f"must be true or false, got {fit!r}")
+        tol = c.number(item, "tolerance", w, tolerance, positive=True)
         out.append(Target(
             statistic=str(stat), year=c.integer(item, "year", w, 0, minimum=1900) or 0,
             value=value, source=c.text(item, "source", w), fit=bool(fit),
             weight=c.number(item, "weight", w, 1.0, positive=True),
-            tolerance=c.number(item, "tolerance", w, tolerance, positive=True),
+            tolerance=tol, sd=c.number(item, "sd", w, tol / 2, positive=True),
             note=c.text(item, "note", w), name=c.text(item, "name", w),
             overrides=c.assignments(item, "overrides", w)))
     return tuple(out)
@@ -287,30 +283,6 @@ def read_targets(path: str | Path) -> TargetsFile:
     if params and n_fit < len(params):
         c.bad("targets", f"{n_fit} fitted target(s) for {len(params)} parameter(s): the fit "
               "is not identified (add targets or mark fewer as fit: false)")
-    oos = []
-    items = data.get("out_of_sample", [])
-    if not isinstance(items, list):
-        c.bad("out_of_sample", "must be a list")
-        items = []
-    for i, item in enumerate(items):
-        w = f"out_of_sample[{i}]"
-        allowed = {"name", "reform", "reform_overrides", "counterfactual",
-                   "counterfactual_overrides", "base_year", "year", "targets"}
-        if not c.keys(item, allowed, {"name", "reform", "counterfactual", "base_year", "year",
-                                       "targets"}, w):
-            continue
-        oos.append(OutOfSample(
-            name=c.text(item, "name", w), reform=c.file(base, item, "reform", w),
-            reform_overrides=c.assignments(item, "reform_overrides", w),
-            counterfactual=c.file(base, item, "counterfactual", w),
-            counterfactual_overrides=c.assignments(item, "counterfactual_overrides", w),
-            base_year=c.integer(item, "base_year", w, 0, minimum=1900) or 0,
-            year=c.integer(item, "year", w, 0, minimum=1900) or 0,
-            targets=_targets(c, item.get("targets"), f"{w}.targets", tol)))
-        for j, t in enumerate(oos[-1].targets):
-            if t.overrides:
-                c.bad(f"{w}.targets[{j}].overrides", "not allowed out of sample (use "
-                      "reform_overrides)")
     name = c.text(data, "name", "")
     if name and not name.replace("_", "a").isalnum():
         c.bad("name", f"must be a scenario name ([a-z][a-z0-9_]*), got {name!r}")
@@ -321,8 +293,9 @@ def read_targets(path: str | Path) -> TargetsFile:
         scenario_overrides=c.assignments(data, "scenario_overrides", ""),
         sample=sample, tolerance=tol,
         max_evaluations=c.integer(data, "max_evaluations", "", 60, minimum=1),
-        parameters=tuple(params), targets=targets, out_of_sample=tuple(oos),
-        conflicts=c.text(data, "conflicts", ""))
+        parameters=tuple(params), targets=targets,
+        conflicts=c.text(data, "conflicts", ""),
+        rolling_origin=c.flag(data, "rolling_origin", ""))
     if c.problems:
         raise TargetsError(str(path), c.problems)
     return result

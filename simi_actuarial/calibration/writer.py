@@ -1,5 +1,12 @@
 """Writing a calibrated scenario: ``extends`` the base scenario, sets the fitted values and
-the targets file's scenario overrides, and states targets, fit and provenance in comments."""
+the targets file's scenario overrides, and states targets, fit and provenance in comments.
+
+Calibration uncertainty: the standard error of ``log`` of each fitted level parameter in
+:data:`UNCERTAINTY` (from the fit's covariance, :mod:`.fit`) becomes the scenario's
+per-path parameter uncertainty of that level (``risk.*_uncertainty_sd``), so P(deficit)
+and the required standard include what the targets cannot pin down. The levels are drawn
+independently: their correlation in the fit is reported in the comments, not carried.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,20 @@ import yaml
 from ..io import write_text
 from ..scenario.overrides import apply_assignment, parse_assignment
 from .fit import FitResult, fmt
+
+#: Fitted level parameter -> the risk setting its log standard error becomes.
+UNCERTAINTY = {"morbidity.incidence_multiplier": "risk.incidence_uncertainty_sd",
+               "morbidity.cost_multiplier": "risk.cost_level_uncertainty_sd"}
+
+
+def uncertainty_overrides(fit: FitResult) -> dict[str, float]:
+    """``risk.*_uncertainty_sd`` values from the fit's covariance (fitted levels only)."""
+    out = {}
+    for param, setting in UNCERTAINTY.items():
+        se = fit.log_se(param)
+        if se == se:  # not NaN
+            out[setting] = min(se, 2.0)
+    return out
 
 
 def _comment(text: str, width: int = 94) -> list[str]:
@@ -42,7 +63,7 @@ def calibrated_document(fit: FitResult, out: Path) -> str:
     for text in tf.scenario_overrides:
         keys, value = parse_assignment(text)
         data = apply_assignment(data, keys, value)
-    for path, value in fit.values.items():
+    for path, value in {**fit.values, **uncertainty_overrides(fit)}.items():
         keys, parsed = parse_assignment(f"{path}={fmt(value)}")
         data = apply_assignment(data, keys, parsed)
     base = os.path.relpath(tf.scenario.resolve(), out.resolve().parent)
@@ -66,6 +87,23 @@ def calibrated_document(fit: FitResult, out: Path) -> str:
         lines += _comment(f"  {p.path} = {fmt(fit.values[p.path])}  (start {fmt(p.start)}; "
                           f"bounds [{fmt(p.lower)}, {fmt(p.upper)}]"
                           + (f"; {p.source}" if p.source else "") + ")")
+    if fit.covariance is not None:
+        se = fit.se
+        lines += ["#"] + _comment(
+            "Standard errors from the fit's covariance ((J'J)^-1, J the Jacobian of the fitted "
+            "targets' relative errors over their stated sd): " + "; ".join(
+                f"{p} {fmt(se[p])}" for p in fit.free))
+        c = fit.covariance
+        d = [c[i, i] ** 0.5 for i in range(len(fit.free))]
+        corr = [f"{fit.free[i].rsplit('.', 1)[-1]}~{fit.free[j].rsplit('.', 1)[-1]} "
+                f"{c[i, j] / (d[i] * d[j]):+.2f}" for i in range(len(d))
+                for j in range(i + 1, len(d)) if d[i] > 0 and d[j] > 0]
+        if corr:
+            lines += _comment("Correlations: " + "; ".join(corr))
+        carried = uncertainty_overrides(fit)
+        if carried:
+            lines += _comment("Carried as parameter uncertainty: " + ", ".join(
+                f"{k}={fmt(v)}" for k, v in carried.items()))
     lines += ["#", "# Fit (model at the fitted values, same sample):"]
     lines += [f"#   {ln}" for ln in fit_table_text(fit.table).splitlines()]
     lines += ["#", "# Target sources:"]

@@ -1,5 +1,6 @@
 """``simi backtest [TARGETS...] --out DIR`` — every published figure against the calibrated
-scenarios (kind ``calibration``) and out-of-sample rule-change checks (``out_of_sample``);
+scenarios (kind ``calibration``) and rolling-origin out-of-sample predictions
+(``out_of_sample``: refit on years up to t, predict t + 1);
 writes ``DIR/backtest.csv``, ``DIR/backtest.md`` (the same table in Markdown) and
 ``DIR/backtest.png``."""
 
@@ -28,8 +29,9 @@ def run(args) -> int:
     from tqdm import tqdm
 
     from ..calibration import backtest, read_targets
-    from ..calibration.backtest import markdown_table, plot_backtest
+    from ..calibration.backtest import markdown_table, summary_text
     from ..io import write_csv, write_text
+    from ..viz import backtest_errors, save_figure
 
     files = [Path(f) for f in args.targets] or sorted(DEFAULT_DIR.glob("*.yaml"))
     if not files:
@@ -46,7 +48,7 @@ def run(args) -> int:
     out = Path(args.out)
     write_csv(out / "backtest.csv", table)
     write_text(out / "backtest.md", markdown_table(table))
-    plot_backtest(table, out / "backtest.png")
+    save_figure(backtest_errors(table), out / "backtest.png", dpi=120)
     with pd.option_context("display.width", 200, "display.max_rows", None,
                            "display.max_colwidth", 60):
         show = table[["scenario", "target", "observed", "model", "rel_error", "kind"]].copy()
@@ -56,4 +58,5 @@ def run(args) -> int:
     print(f"{len(published)} figures with a published value, {n_out} outside their tolerance "
           f"(see the conflicts in each targets file). Wrote {out / 'backtest.csv'} and "
           f"{out / 'backtest.png'}.")
+    print(summary_text(table))
     return 0

@@ -1,8 +1,11 @@
 """Systematic risk factors per path and year: cost level and utilisation multipliers.
 
 All draws for path ``p`` come from the stream ``stream_key(seed, p, 0, SYSTEMATIC_CELL)``
-in a fixed order (trend, incidence, then per year cost shock and utilisation shock), so a
-path's factors depend only on ``(seed, p)`` and the risk settings.
+in a fixed order (trend, incidence, then per year cost shock and utilisation shock, then
+utilisation trend and cost level), so a path's factors depend only on ``(seed, p)`` and the
+risk settings; the last two draws come after the others, so adding them left every earlier
+draw unchanged. Named utilisation shocks (``risk.utilisation_shocks``) multiply their year's
+column.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ class SystematicFactors:
 
 @nb.njit(cache=True)
 def _draw(seed, paths, years_from_base, trend, trend_sd, shock_sd, ar, util_trend, util_sd,
-          inc_sd):
+          inc_sd, util_trend_sd, level_sd):
     P = paths.shape[0]
     Y = years_from_base.shape[0]
     cost = np.empty((P, Y))
@@ -57,6 +60,13 @@ def _draw(seed, paths, years_from_base, trend, trend_sd, shock_sd, ar, util_tren
             z, ctr = normal(key, ctr)
             util[i, t] = ((1.0 + util_trend) ** years_from_base[t] * inc
                           * np.exp(util_sd * z - 0.5 * util_sd * util_sd))
+        z, ctr = normal(key, ctr)
+        ratio = (1.0 + util_trend + util_trend_sd * z) / (1.0 + util_trend)
+        z, ctr = normal(key, ctr)
+        level = np.exp(level_sd * z - 0.5 * level_sd * level_sd)
+        for t in range(Y):
+            util[i, t] *= ratio ** years_from_base[t]
+            cost[i, t] *= level
     return cost, util, trends, incs
 
 
@@ -68,5 +78,9 @@ def draw_systematic(risk: RiskConfig, seed: int, paths: np.ndarray, years: np.nd
         np.asarray(years, dtype=np.float64) - float(base_year),
         risk.cost_trend, risk.trend_uncertainty_sd, risk.cost_shock_sd, risk.cost_shock_ar,
         risk.utilisation_trend, risk.utilisation_shock_sd, risk.incidence_uncertainty_sd,
+        risk.utilisation_trend_uncertainty_sd, risk.cost_level_uncertainty_sd,
     )
+    years = np.asarray(years)
+    for shock in risk.utilisation_shocks:
+        util[:, years == shock.year] *= shock.factor
     return SystematicFactors(cost_index=cost, utilisation=util, trend=trend, incidence=inc)

@@ -13,9 +13,11 @@ One module per plot family:
 * :mod:`.financing` — required financing standard vs risk tolerance α;
 * :mod:`.reform` — paired reform deltas with confidence intervals;
 * :mod:`.population` — population pyramid over time;
-* :mod:`.tornado` — sensitivity tornado.
+* :mod:`.tornado` — sensitivity tornado;
+* :mod:`.backtest` — backtest errors against published figures.
 """
 
+from .backtest import backtest_errors
 from .balance import fan_chart
 from .deficit import deficit_probability, exhaustion_histogram, exhaustion_years
 from .financing import financing_curve, required_financing_vs_alpha
@@ -26,6 +28,7 @@ from .style import png_bytes, save_figure
 from .tornado import tornado
 
 __all__ = [
+    "backtest_errors",
     "deficit_probability",
     "exhaustion_histogram",
     "exhaustion_years",
