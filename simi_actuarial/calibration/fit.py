@@ -117,6 +117,9 @@ class FitResult:
     start_table: pd.DataFrame
     free: tuple[str, ...] = ()
     covariance: np.ndarray | None = None
+    #: d log(model) / d(parameter) of the fitted targets (rows) at the fit
+    gradient: np.ndarray | None = None
+    fitted: tuple[Target, ...] = ()
 
     @property
     def se(self) -> dict[str, float]:
@@ -124,6 +127,17 @@ class FitResult:
         cov = self.covariance
         return {p: (float(np.sqrt(cov[i, i])) if cov is not None else math.nan)
                 for i, p in enumerate(self.free)}
+
+    def target_log_se(self, statistic: str) -> float:
+        """Standard error of ``log`` of the model's ``statistic`` in the latest year it is
+        fitted (delta method: ``sqrt(g' Cov g)``, ``g`` its row of :attr:`gradient`); NaN
+        if not fitted or no covariance."""
+        rows = [i for i, t in enumerate(self.fitted) if t.statistic == statistic]
+        if not rows or self.covariance is None or self.gradient is None:
+            return math.nan
+        i = max(rows, key=lambda k: self.fitted[k].year)
+        g = self.gradient[i]
+        return float(np.sqrt(max(g @ self.covariance @ g, 0.0)))
 
     def log_se(self, path: str) -> float:
         """Standard error of ``log(parameter)`` (delta method), NaN if not free."""
@@ -157,17 +171,19 @@ def fitted_up_to(tf: TargetsFile, last_year: int | None) -> tuple[Target, ...]:
 
 def covariance(residual_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
                r0: np.ndarray, sd: np.ndarray, span: np.ndarray,
-               step: float = 2 * DIFF_STEP) -> np.ndarray:
-    """``(J' J)^-1`` in parameter units, ``J`` the forward-difference Jacobian of
-    ``residual_fn(x) / sd`` in the unit box (``x`` stepped inward at the bounds)."""
+               step: float = 2 * DIFF_STEP) -> tuple[np.ndarray, np.ndarray]:
+    """``((J' J)^-1, L)``: ``J`` the forward-difference Jacobian of the relative errors
+    ``residual_fn`` over their ``sd`` in parameter units (``x`` in the unit box, stepped
+    inward at the bounds); ``L = d log(model) / d parameter``."""
     cols = []
     for i in range(len(x)):
         h = step if x[i] + step <= 1.0 else -step
         y = x.copy()
         y[i] += h
-        cols.append((residual_fn(y) - r0) / (sd * h))
-    jac = np.column_stack(cols) / span[None, :]
-    return np.linalg.pinv(jac.T @ jac)
+        cols.append((residual_fn(y) - r0) / h)
+    grad = np.column_stack(cols) / span[None, :]
+    jac = grad / sd[:, None]
+    return np.linalg.pinv(jac.T @ jac), grad / (1.0 + r0)[:, None]
 
 
 def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
@@ -251,14 +267,15 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
         if held:
             message += f"; held at their start values (too few targets): {sorted(held)}"
     values = values_of(best["x"])
-    cov = None
+    cov = grad = None
     if params and with_covariance:
         xb = best["x"]
         try:
-            cov = covariance(relative, xb, relative(xb), sd, span)
+            cov, grad = covariance(relative, xb, relative(xb), sd, span)
         except SimiInputError:  # a step left the feasible region: no covariance
-            cov = None
+            cov = grad = None
     final = run_targets(tf, tf.targets, {k: float(fmt(v)) for k, v in values.items()})
     return FitResult(targets=tf, values=values, table=target_rows(tf.targets, final),
                      evaluations=count[0], message=str(message), start_table=start_table,
-                     free=tuple(p.path for p in params), covariance=cov)
+                     free=tuple(p.path for p in params), covariance=cov, gradient=grad,
+                     fitted=fitted)

@@ -1,11 +1,13 @@
 """Writing a calibrated scenario: ``extends`` the base scenario, sets the fitted values and
 the targets file's scenario overrides, and states targets, fit and provenance in comments.
 
-Calibration uncertainty: the standard error of ``log`` of each fitted level parameter in
-:data:`UNCERTAINTY` (from the fit's covariance, :mod:`.fit`) becomes the scenario's
-per-path parameter uncertainty of that level (``risk.*_uncertainty_sd``), so P(deficit)
-and the required standard include what the targets cannot pin down. The levels are drawn
-independently: their correlation in the fit is reported in the comments, not carried.
+Calibration uncertainty: the standard error of the log of the fitted SIMI claims level
+(``simi_per_insured`` in the latest fitted year; delta method over the fit's covariance,
+:mod:`.fit`, so correlated parameters that trade off against each other do not add up)
+becomes ``risk.incidence_uncertainty_sd``, the per-path uncertainty of the claims level,
+so P(deficit) and the required standard include what the targets cannot pin down. Without
+a fitted claims target, the log standard error of ``morbidity.incidence_multiplier`` is
+used when it is fitted.
 """
 
 from __future__ import annotations
@@ -21,19 +23,14 @@ from ..io import write_text
 from ..scenario.overrides import apply_assignment, parse_assignment
 from .fit import FitResult, fmt
 
-#: Fitted level parameter -> the risk setting its log standard error becomes.
-UNCERTAINTY = {"morbidity.incidence_multiplier": "risk.incidence_uncertainty_sd",
-               "morbidity.cost_multiplier": "risk.cost_level_uncertainty_sd"}
-
 
 def uncertainty_overrides(fit: FitResult) -> dict[str, float]:
-    """``risk.*_uncertainty_sd`` values from the fit's covariance (fitted levels only)."""
-    out = {}
-    for param, setting in UNCERTAINTY.items():
-        se = fit.log_se(param)
-        if se == se:  # not NaN
-            out[setting] = min(se, 2.0)
-    return out
+    """``risk.incidence_uncertainty_sd`` from the fit's covariance (see the module
+    docstring); empty without a covariance."""
+    se = fit.target_log_se("simi_per_insured")
+    if se != se:  # NaN: no fitted claims target
+        se = fit.log_se("morbidity.incidence_multiplier")
+    return {} if se != se else {"risk.incidence_uncertainty_sd": min(se, 2.0)}
 
 
 def _comment(text: str, width: int = 94) -> list[str]:

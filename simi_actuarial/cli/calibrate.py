@@ -64,8 +64,10 @@ def run(args) -> int:
     write_calibrated(fit, out)
     print(f"{tf.name}: {fit.evaluations} simulations ({tf.sample.paths} paths, "
           f"{tf.sample.insured} insured, seed {tf.sample.seed}); {fit.message}")
+    se = fit.se
     for p in tf.parameters:
-        print(f"  {p.path} = {fit.values[p.path]:.6g}  (start {p.start:g}, "
+        err = f" ± {se[p.path]:.3g} (SE)" if p.path in se else ""
+        print(f"  {p.path} = {fit.values[p.path]:.6g}{err}  (start {p.start:g}, "
               f"bounds [{p.lower:g}, {p.upper:g}])")
     print(fit_table_text(fit.table))
     outside = fit.table[~fit.table["within"]]
