@@ -185,7 +185,7 @@ targets:
     assert (tmp_path / "bt/backtest.png").stat().st_size > 1000
     md = (tmp_path / "bt/backtest.md").read_text()
     assert md.startswith("out of sample: ")
-    assert md.count("\n") == len(table) + 4
+    assert md.count("\n| ") == len(table) + 1  # header and one line per row
     oos = table[table["kind"] == "out_of_sample"].set_index("target")
     level = oos.loc["simi_per_insured 2022 [fit <= 2021]"]
     change = oos.loc["simi_per_insured change 2021->2022"]

@@ -36,6 +36,10 @@ COLUMNS = ["scenario", "target", "observed", "model", "rel_error", "kind", "tole
 #: Level predictions count as "within" the headline target at this relative error.
 LEVEL_TOLERANCE = 0.10
 
+#: The SIMI fund's own figures (what a projection is for): the second headline subset.
+FUND_STATISTICS = ("simi_per_insured", "beneficiaries_per_insured", "simi_per_beneficiary",
+                   "loss_ratio", "premium_per_insured", "simi_balance_per_insured")
+
 
 def fitted_values(tf: TargetsFile, calibrated: Path) -> dict[str, float]:
     """The values of ``tf``'s parameters stored in the calibrated scenario file."""
@@ -155,10 +159,14 @@ def is_change(table: pd.DataFrame) -> pd.Series:
     return table["target"].str.contains(" change ", regex=False)
 
 
-def out_of_sample_summary(table: pd.DataFrame) -> dict[str, float]:
+def out_of_sample_summary(table: pd.DataFrame,
+                          statistics: Iterable[str] | None = None) -> dict[str, float]:
     """Headline out-of-sample metrics: levels within ±10 %, median |error|, changes with
-    the right sign (not-predicted rows count as misses)."""
+    the right sign (not-predicted rows count as misses); ``statistics`` restricts the rows
+    to those statistics (the first word of the target)."""
     oos = table[table["kind"] == "out_of_sample"]
+    if statistics is not None:
+        oos = oos[oos["target"].str.split(" ").str[0].isin(list(statistics))]
     levels = oos[~is_change(oos)]
     changes = oos[is_change(oos)]
     err = levels["rel_error"].abs()
@@ -169,13 +177,18 @@ def out_of_sample_summary(table: pd.DataFrame) -> dict[str, float]:
 
 
 def summary_text(table: pd.DataFrame) -> str:
-    s = out_of_sample_summary(table)
-    if not s["levels"] and not s["changes"]:
-        return "no out-of-sample rows"
-    return (f"out of sample: {s['levels_within']}/{s['levels']} level predictions within "
-            f"±{LEVEL_TOLERANCE:.0%} (median |error| {s['median_abs_error']:.1%}); "
+    """The headline metrics over every out-of-sample row and over the SIMI fund figures."""
+    lines = []
+    for what, stats in (("all figures", None), ("SIMI fund figures", FUND_STATISTICS)):
+        s = out_of_sample_summary(table, stats)
+        if not s["levels"] and not s["changes"]:
+            continue
+        lines.append(
+            f"out of sample, {what}: {s['levels_within']}/{s['levels']} level predictions "
+            f"within ±{LEVEL_TOLERANCE:.0%} (median |error| {s['median_abs_error']:.1%}); "
             f"{s['changes_right_sign']}/{s['changes']} published changes with the right sign; "
             f"{s['not_predicted']} rows not predicted (no fitted figure up to the origin)")
+    return "\n\n".join(lines) or "no out-of-sample rows"
 
 
 def markdown_table(table: pd.DataFrame) -> str:

@@ -24,5 +24,4 @@ def backtest_errors(table, band: float = 0.10):
         ax.invert_yaxis()
         ax.set_xlabel(f"model / observed - 1 (%), clipped to ±100 %; grey: ±{band:.0%}")
         ax.set_title("Backtest: blue calibration, orange out of sample (rolling origin)")
-        fig.tight_layout()
     return fig
