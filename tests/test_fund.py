@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from simi_actuarial.fund.accounting import accumulate, project_funds
 from simi_actuarial.errors import ScenarioError
+from simi_actuarial.fund.accounting import accumulate, project_funds
 from simi_actuarial.scenario.loader import load_scenario
 
 
