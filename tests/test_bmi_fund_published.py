@@ -85,3 +85,17 @@ def test_default_reserve_reaches_guangxi_2022_reserve(default):
     # model's surpluses in 2021-2022 are of that size.
     assert statistic(default, "bmi_reserve_per_insured", 2022) == pytest.approx(
         40.713e9 / 45.345e6, rel=0.05)
+
+
+def test_national_inpatient_share_of_fund_spending(national, scenarios_dir):
+    # Jiang (2024, s2.2.8, citing Wei Yun 2020): inpatient care is more than 80 % of the
+    # residents' fund expenditure. Inpatient BMI payments: the same scenario without
+    # outpatient special-disease patients (measured 786 of 919 per insured, 86 %); the rest
+    # is outpatient special disease (~89) and the SIMI transfer (44.45).
+    sc = load_scenario(scenarios_dir / "national_2021.yaml",
+                       ["horizon.years=1", "morbidity.os_prevalence_at_70=0", *QUIET])
+    inpatient = api.simulate(sc, paths=4, seed=7)
+    n = inpatient.n_paths * inpatient.insured[0]
+    inpatient_bmi = inpatient.tally("bmi_paid").sum() / n
+    share = inpatient_bmi / statistic(national, "bmi_expenditure_per_insured", 2021)
+    assert 0.80 < share < 0.95
