@@ -49,7 +49,7 @@ def test_degenerate_draws_agree_exactly(scenarios_dir):
 
 
 def test_means_agree_within_monte_carlo_error(scenarios_dir):
-    a = _inputs(scenarios_dir, "default.yaml", 50_000, 2, 30)
+    a = _inputs(scenarios_dir, "default.yaml", 60_000, 2, 30)
     kt, _ = _call(simulate_claims, a)
     rt, _ = _call(reference_claims, a)
     for name in ("claimants", "hospitalised", "os_claimants"):  # the counts are inputs

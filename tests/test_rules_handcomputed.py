@@ -14,6 +14,7 @@ Level II 300/70 %, Level III 500/50 %, BMI cap 200,000.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,8 @@ from simi_actuarial.rules import kernel
 from simi_actuarial.rules.arrays import resolve_rules
 from simi_actuarial.rules.reference import Admission, person_year, simi_band_payment
 from simi_actuarial.scenario.loader import load_scenario
+
+INDEXED = Path(__file__).resolve().parent / "data" / "indexed_line.yaml"
 
 
 def _load(scenarios_dir, name, *overrides):
@@ -282,7 +285,8 @@ def test_nanning_2022_bands(scenarios_dir):
 
 
 def test_guangxi_2021_special_group(scenarios_dir):
-    t = resolve_rules(_load(scenarios_dir, "guangxi_2021.yaml"))
+    # BMI tertiary rate pinned at 50 % (the bundled file carries a fitted rate)
+    t = resolve_rules(_load(scenarios_dir, "guangxi_2021.yaml", "bmi.rate.tertiary=0.5"))
     adm = [_adm(t, "tertiary", 120_500)]  # BMI 60,000; OOP 60,500
     # special: line 4,000 -> 56,500 above: 0.7 x 50,000 + 0.8 x 6,500 = 40,200
     assert both(t, 2021, "special", adm).simi_paid == pytest.approx(40_200)
@@ -295,13 +299,13 @@ def test_guangxi_2021_special_group(scenarios_dir):
     assert both(t, 2021, "general", big).simi_paid == pytest.approx(500_000)
 
 
-# --- indexed starting line (guangxi_2021_indexed.yaml; NBS series in simi_actuarial/data) ---
+# --- indexed starting line (fixture tests/data/indexed_line.yaml; series in simi_actuarial/data) ---
 # NBS national per-capita disposable income: 2021 35,128; 2022 36,883; 2023 39,218.
 # Beyond 2023 the series grows at economy.income_growth = 5 %: 2024 41,178.9; 2025 43,237.845.
 
 
 def _lines(scenarios_dir, *overrides, group="general"):
-    t = resolve_rules(_load(scenarios_dir, "guangxi_2021_indexed.yaml", *overrides))
+    t = resolve_rules(_load(INDEXED.parent, INDEXED.name, *overrides))
     return [float(x) for x in t.simi_line[:6, t.group_names.index(group)]]
 
 
@@ -311,6 +315,26 @@ def test_indexed_line_as_published(scenarios_dir):
     assert _lines(scenarios_dir) == [8_000, 15_000, 15_000, 15_000, 15_000, 15_000]
     # special groups: 0.25 x 35,128 = 8,782 -> 8,800 -> ceiling 7,500
     assert _lines(scenarios_dir, group="special") == [4_000, 7_500, 7_500, 7_500, 7_500, 7_500]
+
+
+def test_indexed_line_guangxi_series(scenarios_dir):
+    # Guangxi all-residents income (Guangxi statistical communiques): 2021 26,727; 2022
+    # 27,981; 2023 29,514; then +5 %/yr: 2024 30,989.7. general 0.5 x: 13,363.5 -> 13,400;
+    # 13,990.5 -> 14,000; 14,757 -> 14,800; 15,494.85 -> 15,500 -> ceiling 15,000
+    lines = _lines(scenarios_dir, "simi.schedules.general.starting_line.2022.indexed.series=guangxi")
+    assert lines == [8_000, 13_400, 14_000, 14_800, 15_000, 15_000]
+    # special 0.25 x: 6,681.75 -> 6,700; 6,995.25 -> 7,000; 7,378.5 -> 7,400; 7,747.4 -> 7,500
+    lines = _lines(scenarios_dir, "simi.schedules.special.starting_line.2022.indexed.series=guangxi",
+                   group="special")
+    assert lines == [4_000, 6_700, 7_000, 7_400, 7_500, 7_500]
+
+
+def test_bundled_indexed_scenario_indexes(scenarios_dir):
+    # guangxi_2021_indexed.yaml exists to show indexation: its line must move with income
+    # before any ceiling binds (it sat at the ceiling from 2022 with the national series)
+    t = resolve_rules(_load(scenarios_dir, "guangxi_2021_indexed.yaml"))
+    general = [float(x) for x in t.simi_line[:4, t.group_names.index("general")]]
+    assert general[0] < general[1] < general[2] < general[3] <= 15_000
 
 
 def test_indexed_line_cap_binding_later(scenarios_dir):
@@ -350,7 +374,7 @@ def test_indexed_line_rural_series_and_gap(scenarios_dir):
 
 
 def test_indexed_line_drives_payment(scenarios_dir):
-    t = resolve_rules(_load(scenarios_dir, "guangxi_2021_indexed.yaml"))
+    t = resolve_rules(_load(INDEXED.parent, INDEXED.name))
     adm = [_adm(t, "tertiary", 60_500)]  # BMI 30,000; OOP 30,500
     # 2021 line 8,000: 0.6 x 22,500 = 13,500; 2022 line 15,000: 0.6 x 15,500 = 9,300
     assert both(t, 2021, "general", adm).simi_paid == pytest.approx(13_500)

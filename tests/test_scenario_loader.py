@@ -57,7 +57,7 @@ def test_bundled_library_is_complete(scenarios_dir):
     expected = {
         "zhanjiang_2019.yaml", "nanning_2020.yaml", "nanning_2021.yaml", "nanning_2022.yaml",
         "guangxi_2021.yaml", "guangxi_2021_indexed.yaml", "baise_2020.yaml",
-        "chongzuo_2020.yaml", "chongqing_urrbmi_2013.yaml",
+        "chongzuo_2020.yaml", "chongqing_urrbmi_2013.yaml", "national_2021.yaml",
     }
     assert expected <= names
 

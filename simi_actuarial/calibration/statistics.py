@@ -138,11 +138,16 @@ _LIST = [
               "SIMI income - management fee - claims, per insured (CNY; negative = deficit)",
               _fund("simi_balance", "insured")),
     Statistic("bmi_expenditure_per_insured",
-              "BMI fund expenditure per insured (modelled BMI payments, "
-              "financing.bmi_other_expenditure_share of BMI income and the SIMI transfer "
-              "net of returned surplus and the fund's share of losses; CNY)", _fund("bmi_expenditure", "insured")),
-    Statistic("bmi_income_per_insured", "BMI fund income per insured (CNY)",
+              "BMI fund expenditure per insured (modelled BMI payments and the net SIMI "
+              "transfer, grossed up by financing.bmi_unmodelled_share; CNY)",
+              _fund("bmi_expenditure", "insured")),
+    Statistic("bmi_income_per_insured",
+              "BMI fund income per insured (financing standard, other revenue, interest; CNY)",
               _fund("bmi_income", "insured")),
+    Statistic("bmi_balance_rate", "BMI fund current balance / income (ratio of sums)",
+              lambda res: res.funds.bmi_balance.sum(axis=0) / res.funds.bmi_income.sum(axis=0)),
+    Statistic("bmi_reserve_per_insured", "BMI fund reserve at year end per insured (CNY)",
+              _fund("bmi_accumulated", "insured")),
     Statistic("loss_ratio", "SIMI claims / SIMI income", _fund("simi_claims", "income")),
 ]
 

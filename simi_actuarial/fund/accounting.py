@@ -12,9 +12,17 @@ With an insurer contract the underwriting result ``R = I - E`` is split: a surpl
 balance above is the layer's result before the split (what the published "deficit" means);
 the fund's and the insurer's shares are reported separately.
 
-BMI fund: income ``bmi_per_capita * insured``; expenditure = modelled BMI payments + the
-share of income spent on benefits not modelled + the SIMI transfer - returned surplus +
-the fund's share of losses.
+BMI fund (residents' basic medical insurance pooling fund), per year t:
+
+* income ``I_t = bmi_per_capita * (1 + bmi_other_revenue_share) * insured + r * A_{t-1}``:
+  the financing standard (fiscal subsidy and individual contribution), other revenue and
+  interest on the reserve, as the published fund accounts count them;
+* expenditure ``E_t = (B_t + S_t) / (1 - u)``: ``B_t`` the modelled BMI payments (inpatient
+  and outpatient special-disease care), ``S_t`` the SIMI transfer net of the returned
+  surplus plus the fund's share of losses, ``u = bmi_unmodelled_share`` the share of
+  expenditure on benefits not simulated;
+* current balance ``I_t - E_t``, balance rate ``(I_t - E_t) / I_t``, reserve
+  ``A_t = A_{t-1} + I_t - E_t`` from the opening reserve ``A_{-1}``.
 """
 
 from __future__ import annotations
@@ -105,16 +113,8 @@ def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarr
     rate = scenario.fund.interest_rate
     simi_acc = accumulate(result, scenario.fund.simi_opening_balance, rate)
 
-    bmi_pc = financing_schedule(scenario, "bmi_per_capita")
-    if bmi_pc is None:
-        nan = np.full_like(result, np.nan)
-        bmi_income = bmi_exp = bmi_bal = bmi_acc = nan
-    else:
-        bmi_income = np.broadcast_to(bmi_pc * insured, result.shape).astype(float)
-        other = scenario.financing.bmi_other_expenditure_share * bmi_income
-        bmi_exp = bmi_paid + other + income - returned + fund_loss
-        bmi_bal = bmi_income - bmi_exp
-        bmi_acc = accumulate(bmi_bal, scenario.fund.bmi_opening_balance, rate)
+    bmi_income, bmi_exp, bmi_bal, bmi_acc = bmi_fund(
+        scenario, insured, bmi_paid, income - returned + fund_loss)
     return FundPaths(
         simi_income=income, simi_claims=simi_claims, management_fee=fee,
         simi_expenditure=expenditure, simi_balance=result, simi_accumulated=simi_acc,
@@ -122,3 +122,26 @@ def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarr
         bmi_income=bmi_income, bmi_expenditure=bmi_exp, bmi_balance=bmi_bal,
         bmi_accumulated=bmi_acc,
     )
+
+
+def bmi_fund(scenario: Scenario, insured: np.ndarray, bmi_paid: np.ndarray,
+             simi_transfer: np.ndarray) -> tuple[np.ndarray, ...]:
+    """BMI fund (income, expenditure, current balance, reserve), each ``(P, Y)``, for BMI
+    payments ``bmi_paid`` and the net SIMI transfer (formulas in the module docstring);
+    NaN when the scenario sets no ``financing.bmi_per_capita``."""
+    standard = financing_schedule(scenario, "bmi_per_capita")
+    if standard is None:
+        nan = np.full(simi_transfer.shape, np.nan)
+        return nan, nan, nan, nan
+    fin, fund = scenario.financing, scenario.fund
+    contributions = np.broadcast_to(
+        standard * (1.0 + fin.bmi_other_revenue_share) * insured, simi_transfer.shape)
+    expenditure = (bmi_paid + simi_transfer) / (1.0 - fin.bmi_unmodelled_share)
+    income = np.empty_like(expenditure)
+    reserve = np.empty_like(expenditure)
+    prev = np.full(expenditure.shape[:-1], fund.bmi_opening(float(insured[0])))
+    for t in range(expenditure.shape[-1]):
+        income[..., t] = contributions[..., t] + fund.interest_rate * prev
+        prev = prev + income[..., t] - expenditure[..., t]
+        reserve[..., t] = prev
+    return income, expenditure, income - expenditure, reserve

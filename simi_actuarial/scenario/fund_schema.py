@@ -14,19 +14,26 @@ from .rules_schema import Name, Source
 IncomeSeries = dict[int, Annotated[float, Field(gt=0.0, allow_inf_nan=False)]]
 
 
+#: Bundled income files (simi_actuarial/data): every ``<series>_cny`` column is a series.
+INCOME_FILES = ("disposable_income_per_capita.csv", "guangxi_disposable_income_per_capita.csv")
+
+
 @lru_cache(maxsize=1)
 def bundled_income_series() -> dict[str, dict[int, float]]:
-    """Per-capita disposable income (CNY) by year: national, urban, rural (NBS 2015-2023)."""
+    """Per-capita disposable income (CNY) by year and series: national, urban, rural (NBS
+    2015-2023) and guangxi (all residents of Guangxi, Guangxi statistical communiques
+    2015-2023). Sources: docs/sources.md."""
     import csv
 
-    text = resources.files("simi_actuarial.data").joinpath("disposable_income_per_capita.csv")
-    series: dict[str, dict[int, float]] = {"national": {}, "urban": {}, "rural": {}}
-    with text.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            for name in series:
-                value = row[f"{name}_cny"]
-                if value:
-                    series[name][int(row["year"])] = float(value)
+    series: dict[str, dict[int, float]] = {}
+    for name in INCOME_FILES:
+        text = resources.files("simi_actuarial.data").joinpath(name)
+        with text.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for column, value in row.items():
+                    if column.endswith("_cny") and value:
+                        key = column.removesuffix("_cny")
+                        series.setdefault(key, {})[int(row["year"])] = float(value)
     return series
 
 
@@ -36,14 +43,16 @@ class EconomyConfig(StrictModel):
     disposable_income: dict[Name, IncomeSeries] = Field(
         default_factory=dict,
         description="Extra or replacement per-capita disposable income series (CNY by year); "
-        "the bundled NBS series national/urban/rural 2015-2023 are always available.",
+        "the bundled series national/urban/rural (NBS) and guangxi (Guangxi statistical "
+        "communiques), 2015-2023, are always available.",
     )
     income_growth: Annotated[float, Field(ge=-0.5, le=0.5)] = Field(
         0.05,
         description="Nominal growth used to extend every income series beyond its last year. "
         "Assumption: below the 6.8 %/yr national average of 2018-2023 (NBS) as growth slows.",
     )
-    source: Source = "NBS per-capita disposable income 2015-2023; growth beyond: assumption"
+    source: Source = ("NBS and Guangxi statistical communiques, per-capita disposable income "
+                      "2015-2023; growth beyond: assumption")
 
     def income_series(self) -> dict[str, dict[int, float]]:
         merged = {k: dict(v) for k, v in bundled_income_series().items()}
@@ -71,7 +80,12 @@ class EconomyConfig(StrictModel):
 
 
 class FinancingConfig(StrictModel):
-    """Per-capita financing of the two funds (CNY per insured per year)."""
+    """Per-capita financing of the two funds (CNY per insured per year).
+
+    BMI fund income in year t (fund/accounting.py): ``(bmi_per_capita * (1 +
+    bmi_other_revenue_share)) * insured + interest_rate * reserve_{t-1}``; BMI fund
+    expenditure: ``(modelled BMI payments + SIMI transfer) / (1 - bmi_unmodelled_share)``.
+    """
 
     source: Source
     simi_per_capita: History[Money] = Field(
@@ -79,13 +93,22 @@ class FinancingConfig(StrictModel):
     )
     bmi_per_capita: History[Money] | None = Field(
         None,
-        description="BMI financing per insured (fiscal subsidy + individual contribution); "
-        "null: the BMI fund is not projected.",
+        description="BMI financing standard per insured (fiscal subsidy + individual "
+        "contribution); null: the BMI fund is not projected.",
     )
-    bmi_other_expenditure_share: Rate = Field(
+    bmi_other_revenue_share: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.0,
-        description="Share of BMI income spent on benefits not modelled here (outpatient, "
-        "maternity, ...). Assumption when not calibrated.",
+        description="BMI fund revenue other than the financing standard and interest (fiscal "
+        "subsidies above the standard, arrears, other income), as a share of the financing "
+        "income. 0 unless the scenario derives it from a published fund account.",
+    )
+    bmi_unmodelled_share: Annotated[float, Field(ge=0.0, le=0.9)] = Field(
+        0.0,
+        description="Share of BMI fund expenditure spent on benefits the model does not "
+        "simulate (general outpatient pooling, maternity, ...). The model simulates inpatient "
+        "care, outpatient special-disease care and the SIMI transfer: with inpatient care "
+        "above 80 % of residents' fund expenditure (Jiang 2024, s2.2.8, citing Wei Yun 2020) "
+        "the remainder is small; 0 unless the scenario sources it.",
     )
 
 
@@ -120,7 +143,14 @@ class FundConfig(StrictModel):
         "one-year deposit benchmark (1.5 %).",
     )
     simi_opening_balance: float = 0.0
-    bmi_opening_balance: float = 0.0
+    bmi_opening_balance: float = Field(
+        0.0, description="BMI fund reserve at the start of the first year (CNY)."
+    )
+    bmi_opening_reserve_per_insured: Annotated[float, Field(ge=0.0, le=1e6)] | None = Field(
+        None,
+        description="BMI fund reserve at the start of the first year per insured of that "
+        "year (CNY); scales with population.insured. Excludes bmi_opening_balance.",
+    )
     insurer: InsurerContract | None = None
 
     @model_validator(mode="after")
@@ -132,4 +162,13 @@ class FundConfig(StrictModel):
             if not math.isfinite(value) or abs(value) > OPENING_BALANCE_MAX:
                 raise ValueError(f"{name} must be finite and at most {OPENING_BALANCE_MAX:g} "
                                  "CNY in absolute value")
+        if self.bmi_opening_reserve_per_insured is not None and self.bmi_opening_balance != 0:
+            raise ValueError("give either bmi_opening_balance (CNY) or "
+                             "bmi_opening_reserve_per_insured (CNY per insured), not both")
         return self
+
+    def bmi_opening(self, insured_first_year: float) -> float:
+        """Opening BMI reserve in CNY for ``insured_first_year`` insured."""
+        if self.bmi_opening_reserve_per_insured is not None:
+            return self.bmi_opening_reserve_per_insured * insured_first_year
+        return self.bmi_opening_balance
