@@ -29,13 +29,14 @@ def _row(sens, path, side):
     return t[(t.assumption == path) & (t.side == side)].iloc[0]
 
 
-def test_higher_cost_trend_needs_more_financing(sens):
-    # Constructed case: +/-50 % on the cost trend (2.5 % vs 7.5 %/yr). On common random
+def test_higher_cost_trend_needs_more_financing(sens, scenario):
+    # Constructed case: +/-50 % on the cost trend (about 2.5 % vs 7.5 %/yr). On common random
     # numbers every claim is larger under the higher trend, so every path's break-even
     # standard and hence the required standard rise; the deficit probability cannot fall.
     base = sens.table.iloc[0]
     lo, hi = _row(sens, "risk.cost_trend", "low"), _row(sens, "risk.cost_trend", "high")
-    assert lo.value == pytest.approx(0.025) and hi.value == pytest.approx(0.075)
+    trend = scenario.risk.cost_trend
+    assert lo.value == pytest.approx(0.5 * trend) and hi.value == pytest.approx(1.5 * trend)
     assert lo.required < base.required < hi.required
     assert lo.p_deficit <= base.p_deficit <= hi.p_deficit
     assert hi.required_diff_ci95_low >= 0 and lo.required_diff_ci95_high <= 0

@@ -30,20 +30,21 @@ A target may state ``sd``, the relative uncertainty (1 sd) of the published figu
 (fit.py), which calibrated scenarios carry as parameter uncertainty. Targets of several
 years in one file make a joint fit: one parameter set, one run over all the years.
 
-Errors name the field and the problem (:class:`TargetsError`, exit 2 in the CLI).
+Validated by the pydantic schema in :mod:`.targets_schema`; errors name the field and the
+problem (:class:`TargetsError`, exit 2 in the CLI).
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ..errors import SimiInputError
-from ..scenario.overrides import parse_assignment
 from ..scenario.yaml_io import load_yaml_file
-from .statistics import STATISTICS
+from .targets_schema import TargetsIn
 
 
 class TargetsError(SimiInputError):
@@ -121,181 +122,63 @@ class TargetsFile:
         return out
 
 
-_TOP = {"name", "scenario", "output", "description", "scenario_overrides", "sample",
-        "tolerance", "max_evaluations", "parameters", "targets", "conflicts",
-        "rolling_origin"}
-
-
-class _Checker:
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[tuple[str, str]] = []
-
-    def bad(self, where: str, msg: str) -> None:
-        self.problems.append((where, msg))
-
-    def keys(self, data, allowed: set[str], required: set[str], where: str) -> bool:
-        if not isinstance(data, dict):
-            self.bad(where, f"must be a mapping, got {type(data).__name__}")
-            return False
-        for k in data:
-            if k not in allowed:
-                self.bad(f"{where}.{k}".lstrip("."), f"unknown field (allowed: {sorted(allowed)})")
-        for k in sorted(required - set(data)):
-            self.bad(f"{where}.{k}".lstrip("."), "required field missing")
-        return True
-
-    def number(self, data: dict, key: str, where: str, default=None, positive=False):
-        value = data.get(key, default)
-        name = f"{where}.{key}".lstrip(".")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.bad(name, f"must be a finite number, got {value!r}")
-            return float("nan") if default is None else float(default)
-        if positive and value <= 0:
-            self.bad(name, f"must be > 0, got {value!r}")
-        return float(value)
-
-    def integer(self, data: dict, key: str, where: str, default, minimum=0):
-        value = data.get(key, default)
-        name = f"{where}.{key}".lstrip(".")
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.bad(name, f"must be an integer >= {minimum}, got {value!r}")
-            return default
-        return value
-
-    def flag(self, data: dict, key: str, where: str, default: bool = False) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.bad(f"{where}.{key}".lstrip("."), f"must be true or false, got {value!r}")
-            return default
-        return value
-
-    def text(self, data: dict, key: str, where: str, default: str | None = "") -> str:
-        value = data.get(key, default)
-        if value is None or not isinstance(value, str):
-            self.bad(f"{where}.{key}".lstrip("."), f"must be a string, got {value!r}")
-            return ""
-        return value.strip()
-
-    def assignments(self, data: dict, key: str, where: str) -> tuple[str, ...]:
-        value = data.get(key, [])
-        name = f"{where}.{key}".lstrip(".")
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.bad(name, "must be a list of 'dotted.path=value' strings")
-            return ()
-        for i, text in enumerate(value):
-            try:
-                parse_assignment(text)
-            except SimiInputError as exc:
-                self.bad(f"{name}[{i}]", "; ".join(m for _, m in exc.problems))
-        return tuple(value)
-
-    def file(self, base: Path, data: dict, key: str, where: str, required=True) -> Path | None:
-        value = data.get(key)
-        name = f"{where}.{key}".lstrip(".")
-        if value is None and not required:
-            return None
-        if not isinstance(value, str) or not value:
-            self.bad(name, "must be a file path (relative to the targets file)")
-            return None
-        path = Path(os.path.normpath(base / value))
-        if key != "output" and not path.is_file():
-            self.bad(name, f"file not found: {path}")
-        return path
-
-
-def _targets(c: _Checker, items, where: str, tolerance: float) -> tuple[Target, ...]:
-    out = []
-    if not isinstance(items, list) or not items:
-        c.bad(where, "must be a non-empty list of targets")
-        return ()
-    allowed = {"statistic", "year", "value", "source", "fit", "weight", "tolerance", "note",
-               "name", "overrides", "sd"}
-    for i, item in enumerate(items):
-        w = f"{where}[{i}]"
-        if not c.keys(item, allowed, {"statistic", "year", "value", "source"}, w):
-            continue
-        stat = item.get("statistic")
-        if stat not in STATISTICS:
-            c.bad(f"{w}.statistic", f"unknown statistic {stat!r} (known: {sorted(STATISTICS)})")
-        value = c.number(item, "value", w)
-        if value == 0:
-            c.bad(f"{w}.value", "must be non-zero (errors are relative)")
-        fit = item.get("fit", True)
-        if not isinstance(fit, bool):
-            c.bad(f"{w}.fit", f"must be true or false, got {fit!r}")
-        tol = c.number(item, "tolerance", w, tolerance, positive=True)
-        out.append(Target(
-            statistic=str(stat), year=c.integer(item, "year", w, 0, minimum=1900) or 0,
-            value=value, source=c.text(item, "source", w), fit=bool(fit),
-            weight=c.number(item, "weight", w, 1.0, positive=True),
-            tolerance=tol, sd=c.number(item, "sd", w, tol / 2, positive=True),
-            note=c.text(item, "note", w), name=c.text(item, "name", w),
-            overrides=c.assignments(item, "overrides", w)))
-    return tuple(out)
+def _path(base: Path, value: str) -> Path:
+    return Path(os.path.normpath(base / value))
 
 
 def read_targets(path: str | Path) -> TargetsFile:
-    """Read and validate a targets file; raises :class:`TargetsError` listing every problem."""
+    """Read and validate a targets file (:mod:`.targets_schema`); raises
+    :class:`TargetsError` listing every problem with its dotted field path."""
     from ..errors import ScenarioError
+    from ..scenario.loader import format_validation_errors
 
     path = Path(path)
     try:
         data = load_yaml_file(path)
     except ScenarioError as exc:
         raise TargetsError(str(path), exc.problems) from None
-    c = _Checker(str(path))
-    if not c.keys(data, _TOP, {"name", "scenario", "parameters", "targets"}, ""):
-        raise TargetsError(str(path), c.problems)
+    if not isinstance(data, dict):
+        raise TargetsError(str(path), [("", f"must be a mapping, got {type(data).__name__}")])
+    problems: list[tuple[str, str]] = []
+    try:
+        doc = TargetsIn.model_validate(data)
+    except ValidationError as exc:
+        problems = format_validation_errors(exc, data)
+        scenario = data.get("scenario")
+        if isinstance(scenario, str) and not _path(path.parent, scenario).is_file():
+            problems.append(("scenario", f"file not found: {_path(path.parent, scenario)}"))
+        raise TargetsError(str(path), problems) from None
     base = path.parent
-    tol = c.number(data, "tolerance", "", 0.05, positive=True)
-    sample_data = data.get("sample", {})
-    sample = Sample()
-    if c.keys(sample_data, {"insured", "paths", "seed", "overrides"}, set(), "sample"):
-        sample = Sample(insured=c.integer(sample_data, "insured", "sample", 200_000, minimum=1),
-                        paths=c.integer(sample_data, "paths", "sample", 4, minimum=1),
-                        seed=c.integer(sample_data, "seed", "sample", 20240101),
-                        overrides=c.assignments(sample_data, "overrides", "sample"))
-    params = []
-    items = data.get("parameters")
-    if not isinstance(items, list):
-        c.bad("parameters", "must be a list of {path, start, lower, upper}")
-        items = []
-    for i, item in enumerate(items):
-        w = f"parameters[{i}]"
-        if not c.keys(item, {"path", "start", "lower", "upper", "source"},
-                      {"path", "start", "lower", "upper"}, w):
-            continue
-        p = Parameter(path=c.text(item, "path", w), start=c.number(item, "start", w),
-                      lower=c.number(item, "lower", w), upper=c.number(item, "upper", w),
-                      source=c.text(item, "source", w))
-        if not p.lower < p.upper:
-            c.bad(w, f"lower ({p.lower}) must be below upper ({p.upper})")
-        elif not p.lower <= p.start <= p.upper:
-            c.bad(f"{w}.start", f"{p.start} is outside [{p.lower}, {p.upper}]")
-        params.append(p)
-    if len({p.path for p in params}) != len(params):
-        c.bad("parameters", "a path is listed twice")
-    targets = _targets(c, data.get("targets"), "targets", tol)
-    n_fit = sum(t.fit for t in targets)
-    if params and n_fit < len(params):
-        c.bad("targets", f"{n_fit} fitted target(s) for {len(params)} parameter(s): the fit "
-              "is not identified (add targets or mark fewer as fit: false)")
-    name = c.text(data, "name", "")
-    if name and not name.replace("_", "a").isalnum():
-        c.bad("name", f"must be a scenario name ([a-z][a-z0-9_]*), got {name!r}")
-    result = TargetsFile(
-        path=path, name=name, scenario=c.file(base, data, "scenario", ""),
-        output=c.file(base, data, "output", "", required=False),
-        description=c.text(data, "description", ""),
-        scenario_overrides=c.assignments(data, "scenario_overrides", ""),
-        sample=sample, tolerance=tol,
-        max_evaluations=c.integer(data, "max_evaluations", "", 60, minimum=1),
-        parameters=tuple(params), targets=targets,
-        conflicts=c.text(data, "conflicts", ""),
-        rolling_origin=c.flag(data, "rolling_origin", ""))
-    if c.problems:
-        raise TargetsError(str(path), c.problems)
-    return result
+    scenario = _path(base, doc.scenario)
+    if not scenario.is_file():
+        problems.append(("scenario", f"file not found: {scenario}"))
+    if len({p.path for p in doc.parameters}) != len(doc.parameters):
+        problems.append(("parameters", "a path is listed twice"))
+    n_fit = sum(t.fit for t in doc.targets)
+    if doc.parameters and n_fit < len(doc.parameters):
+        problems.append(("targets", f"{n_fit} fitted target(s) for {len(doc.parameters)} "
+                         "parameter(s): the fit is not identified (add targets or mark fewer "
+                         "as fit: false)"))
+    if problems:
+        raise TargetsError(str(path), problems)
+    targets = []
+    for t in doc.targets:
+        tol = t.tolerance if t.tolerance is not None else doc.tolerance
+        targets.append(Target(
+            statistic=t.statistic, year=t.year, value=t.value, source=t.source.strip(),
+            fit=t.fit, weight=t.weight, tolerance=tol,
+            sd=t.sd if t.sd is not None else tol / 2, note=t.note.strip(), name=t.name.strip(),
+            overrides=tuple(t.overrides)))
+    s = doc.sample
+    return TargetsFile(
+        path=path, name=doc.name, scenario=scenario,
+        output=_path(base, doc.output) if doc.output else None,
+        description=doc.description.strip(), scenario_overrides=tuple(doc.scenario_overrides),
+        sample=Sample(insured=s.insured, paths=s.paths, seed=s.seed,
+                      overrides=tuple(s.overrides)),
+        tolerance=doc.tolerance, max_evaluations=doc.max_evaluations,
+        parameters=tuple(Parameter(path=q.path.strip(), start=q.start, lower=q.lower,
+                                   upper=q.upper, source=q.source.strip())
+                         for q in doc.parameters),
+        targets=tuple(targets), conflicts=doc.conflicts.strip(),
+        rolling_origin=doc.rolling_origin)
