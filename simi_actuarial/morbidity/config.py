@@ -15,11 +15,11 @@ from pydantic import Field, model_validator
 from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
 from ..scenario.rules_schema import LevelName
 
-Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-Prob = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-TailProb = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
-Alpha = Annotated[float, Field(gt=1.05, le=10.0, allow_inf_nan=False)]
-Tilt = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0.0)]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+TailProb = Annotated[float, Field(ge=0.0, lt=1.0)]
+Alpha = Annotated[float, Field(gt=1.05, le=10.0)]
+Tilt = Annotated[float, Field(ge=0.0, le=100.0)]
 
 #: Hospital levels from lowest to highest (a scenario uses any subset, in any order).
 LEVELS: tuple[str, ...] = ("township", "primary", "secondary", "tertiary")
@@ -159,7 +159,7 @@ class MorbidityConfig(StrictModel):
                                  "tertiary": 0.8},
         description="Log-sd of the lognormal body by level. Assumption (body CV 0.8-0.9; the "
         "tail adds the rest). " + NANNING)
-    tail_threshold: Annotated[float, Field(ge=100.0, allow_inf_nan=False)] | None = Field(
+    tail_threshold: Annotated[float, Field(ge=100.0)] | None = Field(
         50000.0, description="Cost above which admissions follow the Pareto tail, base-year "
         "CNY (scaled by cost_multiplier); null = the tail_threshold_quantile of each level's "
         "body. Assumption: high-cost admissions (ICU, major surgery, cancer) as one tail "
