@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 import yaml
-from cli_capture import assert_clear_rejection, run_cli
+from cli_capture import assert_clear_rejection, fuzz_settings, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -63,17 +63,47 @@ def test_parse_whole_refuses(text):
         parse_whole(text)
 
 
+FUZZ = fuzz_settings(60)
+
+
+@FUZZ
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_full_width_repr_reads_back_exactly(x):
     """Any finite float written in full-width characters reads back bit for bit."""
     assert parse_number(repr(x).translate(WIDE)) == x
 
 
+@FUZZ
 @given(st.integers(min_value=1000, max_value=10**15))
 def test_grouped_integers_always_refused(n):
     for sep in (",", "，", " ", "'"):
         with pytest.raises(NumberTextError, match="write " + str(n)):
             parse_number(f"{n:,}".replace(",", sep))
+
+
+@FUZZ
+@given(st.lists(st.sampled_from([*"0123456789０１２３４５６７８９+-.eE,，_ 　＋－．ｅx", "nan", "inf"]),
+                max_size=14).map("".join))
+def test_parse_number_total(text):
+    """Any text: a float that ``float`` gives for its NFKC form, or NumberTextError; never
+    another exception."""
+    import unicodedata
+
+    try:
+        value = parse_number(text)
+    except NumberTextError as exc:
+        assert str(exc)
+        return
+    expected = float(unicodedata.normalize("NFKC", text).strip())
+    assert value == expected or (math.isnan(value) and math.isnan(expected))
+
+
+@FUZZ
+@given(st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False)))
+def test_yaml_full_width_equals_ascii(x):
+    """A number YAML reads in ASCII reads the same in full-width forms."""
+    ascii_value = load_yaml_value(repr(x))
+    assert load_yaml_value(repr(x).translate(WIDE)) == ascii_value
 
 
 # ---- scenario YAML and --set ----
