@@ -89,3 +89,17 @@ def _nested(field: str, text: str) -> str:
     parts = field.split(".")
     return "".join("  " * i + p + ":\n" for i, p in enumerate(parts[:-1])) \
         + "  " * (len(parts) - 1) + f"{parts[-1]}: {text}\n"
+
+
+@pytest.mark.parametrize("field, value", [
+    # found by the fuzz campaign of issue #16 (valid before; then a traceback or inf/NaN)
+    ("morbidity.os_sigma", 2.657012071662978e155),           # OverflowError in resolve
+    ("morbidity.os_mean_cost", 3.3192441321089937e307),      # non-finite tally total_cost
+    ("morbidity.cost_multiplier", 5e-324),                   # ZeroDivisionError
+    ("morbidity.extra_admissions_shape", 5e-324),            # overflow in scipy's ibeta
+    ("morbidity.cost_mean.tertiary", 1.7e308),
+])
+def test_extreme_values_found_by_fuzzing_are_refused(scenarios_dir, field, value):
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(scenarios_dir / "default.yaml", [f"{field}={value!r}"])
+    assert field in [p for p, _ in exc.value.problems]
