@@ -16,8 +16,7 @@ DEFAULT_SCENARIO ?= scenarios/default.yaml
 PATHS ?= 1000
 OUT ?= results/default
 FUZZ_SCALE ?= 12
-FUZZ_TESTS ?= tests/test_fuzz_scenario.py tests/test_fuzz_overrides.py tests/test_fuzz_claims.py \
-	tests/test_number_text.py
+FUZZ_TESTS ?= $(wildcard tests/test_fuzz_*.py) tests/test_number_text.py
 
 .PHONY: run test lint venv clean validate calibrate bench bench-quick fuzz
 

@@ -86,19 +86,32 @@ def estimate(scenario, paths: int, batch_paths: int | None = None, copies: int =
 
 
 def available_memory() -> float:
-    """Bytes of memory available to a new allocation (``MemAvailable`` of /proc/meminfo,
-    else free physical pages)."""
+    """Bytes of memory available to a new allocation: ``MemAvailable`` of /proc/meminfo
+    (else free physical pages), and at most what a cgroup v2 limit (a container's
+    ``memory.max``) leaves."""
+    host = float("inf")
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024
+                    host = float(line.split()[1]) * 1024
     except OSError:
-        pass
+        try:
+            host = float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+            pass
+    return min(host, _cgroup_headroom())
+
+
+def _cgroup_headroom(root: str = "/sys/fs/cgroup") -> float:
+    """``memory.max - memory.current`` of this process's cgroup v2 (inf when unlimited or
+    not available)."""
     try:
-        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        limit = Path(root, "memory.max").read_text().strip()
+        used = float(Path(root, "memory.current").read_text().strip())
+    except (OSError, ValueError):
         return float("inf")
+    return float("inf") if limit == "max" else max(0.0, float(limit) - used)
 
 
 def free_disk(path: str | Path) -> float:

@@ -119,6 +119,16 @@ def test_short_run_is_not_calibrated(monkeypatch, small, capsys):
     assert "note:" not in capsys.readouterr().err
 
 
+def test_cgroup_limit_caps_available_memory(tmp_path):
+    (tmp_path / "memory.max").write_text("1000000\n")
+    (tmp_path / "memory.current").write_text("250000\n")
+    assert run_size._cgroup_headroom(str(tmp_path)) == 750000
+    (tmp_path / "memory.max").write_text("max\n")
+    assert run_size._cgroup_headroom(str(tmp_path)) == float("inf")
+    assert run_size._cgroup_headroom(str(tmp_path / "none")) == float("inf")
+    assert 0 < run_size.available_memory() < float("inf")
+
+
 def test_human_units():
     assert run_size.human(999) == "999 B"
     assert run_size.human(1.5e9) == "1.5 GB"
