@@ -18,6 +18,7 @@ from ..checkpoint import Checkpoint, CheckpointError, run_identity
 from ..engine.simulate import batches
 from ..errors import SimiInputError
 from ..io import confined_path, write_json
+from ..run_size import check_fits
 from ..scenario.loader import load_scenario, scenario_from_json, scenario_hash
 
 OUTPUT_FILES = ("summary.csv", "paths.parquet")
@@ -76,6 +77,7 @@ class RunJob:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise SimiInputError("simi run", [("--out", f"{out} is a file, not a directory")])
+        check_fits(scenario, paths, bp, out_dir=out)  # before anything is written
         identity = run_identity(scenario, scenario_hash(scenario), seed, paths,
                                 batches(paths, bp))
         started = _utc()

@@ -12,14 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
+from ..scenario.base import MONEY_MAX, YEAR_MAX, YEAR_MIN, Money, PositiveMoney, StrictModel
 from ..scenario.rules_schema import LevelName
 
-Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-Prob = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-TailProb = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
-Alpha = Annotated[float, Field(gt=1.05, le=10.0, allow_inf_nan=False)]
-Tilt = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0.0)]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+TailProb = Annotated[float, Field(ge=0.0, lt=1.0)]
+Alpha = Annotated[float, Field(gt=1.05, le=10.0)]
+Tilt = Annotated[float, Field(ge=0.0, le=100.0)]
 
 #: Hospital levels from lowest to highest (a scenario uses any subset, in any order).
 LEVELS: tuple[str, ...] = ("township", "primary", "secondary", "tertiary")
@@ -116,13 +116,15 @@ class MorbidityConfig(StrictModel):
     extra_admissions_old: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.45, description="Same, ages 60+. Assumption: readmissions concentrate in older, "
         "chronically ill patients.")
-    extra_admissions_shape: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
+    extra_admissions_shape: Annotated[float, Field(ge=1e-3, le=1e6)] | None = Field(
         0.25, description="Gamma shape r of the patient-level mixing of the extra admissions "
         "(negative binomial: variance mean + mean^2 / r); null = Poisson. Assumption: a few "
         "patients (chemotherapy cycles, dialysis, psychiatric stays) have many admissions. "
         "Nanning SIMI paid 3,012 CNY per episode (nanning_2022_episode_statistics.csv) and "
         "~9,400 per beneficiary (nanning_simi_operations_2019_2022.csv, 2021), i.e. ~3 "
-        "SIMI-paid episodes per beneficiary; Poisson gives ~1.2, r = 0.25 ~1.5.")
+        "SIMI-paid episodes per beneficiary; Poisson gives ~1.2, r = 0.25 ~1.5. At least "
+        "0.001 (Assumption: smaller shapes are numerically degenerate; 5e-324 overflowed "
+        "the incomplete beta function).")
 
     # --- hospital level ----------------------------------------------------------------
     level_mix: dict[LevelName, Prob] = Field(
@@ -148,7 +150,7 @@ class MorbidityConfig(StrictModel):
         "rural patients use township health centres more. A level left out has tilt 1.")
 
     # --- cost per admission: lognormal body + Pareto tail ----------------------------------
-    cost_mean: dict[LevelName, Pos] = Field(
+    cost_mean: dict[LevelName, PositiveMoney] = Field(
         default_factory=lambda: {"township": 3623.0, "primary": 3623.0, "secondary": 6626.0,
                                  "tertiary": 13942.0},
         description=f"Mean total cost per admission by level, base-year CNY: {U} "
@@ -159,7 +161,7 @@ class MorbidityConfig(StrictModel):
                                  "tertiary": 0.8},
         description="Log-sd of the lognormal body by level. Assumption (body CV 0.8-0.9; the "
         "tail adds the rest). " + NANNING)
-    tail_threshold: Annotated[float, Field(ge=100.0, allow_inf_nan=False)] | None = Field(
+    tail_threshold: Annotated[float, Field(ge=100.0, le=MONEY_MAX)] | None = Field(
         50000.0, description="Cost above which admissions follow the Pareto tail, base-year "
         "CNY (scaled by cost_multiplier); null = the tail_threshold_quantile of each level's "
         "body. Assumption: high-cost admissions (ICU, major surgery, cancer) as one tail "
@@ -201,20 +203,23 @@ class MorbidityConfig(StrictModel):
     os_prevalence_slope: Annotated[float, Field(ge=0.0, le=0.3)] = Field(
         0.06, description="Exponential age slope of that prevalence (capped at 50 %). "
         "Assumption.")
-    os_mean_cost: Pos = Field(6000.0, description="Mean annual outpatient special-disease "
+    os_mean_cost: PositiveMoney = Field(6000.0, description="Mean annual outpatient special-disease "
                               "cost per patient, base-year CNY. Assumption.")
-    os_sigma: Pos = Field(1.0, description="Log-sd of that annual cost (lognormal). "
-                          "Assumption.")
+    os_sigma: Annotated[float, Field(gt=0.0, le=5.0)] = Field(
+        1.0, description="Log-sd of that annual cost (lognormal; at most 5, as cost_sigma: "
+        "a larger one overflows the lognormal moments). Assumption.")
     os_inscope: Prob = Field(0.9, description="In-scope share of that cost. Assumption.")
     os_bmi_rate: Prob = Field(0.6, description="BMI rate on its in-scope part above the "
                               "annual deductible. Assumption.")
-    os_bmi_deductible: Annotated[float, Field(ge=0.0)] = Field(
+    os_bmi_deductible: Money = Field(
         0.0, description="Annual BMI deductible on it, CNY. Assumption.")
 
     # --- overrides -------------------------------------------------------------------------
     incidence_multiplier: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         1.0, description="Multiplier on all hospitalisation probabilities (after calibration; "
         "capped at 1).")
-    cost_multiplier: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+    cost_multiplier: Annotated[float, Field(ge=0.01, le=100.0)] = Field(
         1.0, description="Multiplier on all costs per admission (and the tail threshold) and "
-        "on the outpatient special-disease cost.")
+        "on the outpatient special-disease cost. At least 0.01 (Assumption: a hundredth of "
+        "the base-year costs is far below any scenario; 1e-12 made the spliced-cost fit "
+        "degenerate and 5e-324 divided by zero).")

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from .base import History, Money, Rate, StrictModel
 from .rules_schema import Name, Source
 
-IncomeSeries = dict[int, Annotated[float, Field(gt=0.0, allow_inf_nan=False)]]
+IncomeSeries = dict[int, Annotated[float, Field(gt=0.0)]]
 
 
 #: Bundled income files (simi_actuarial/data): every ``<series>_cny`` column is a series.

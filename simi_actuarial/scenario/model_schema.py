@@ -9,7 +9,7 @@ from pydantic import Field
 from .base import Rate, StrictModel
 from .rules_schema import Name
 
-Sd = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
+Sd = Annotated[float, Field(ge=0.0, le=2.0)]
 
 
 class RiskConfig(StrictModel):
