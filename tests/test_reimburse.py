@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from simi_actuarial.claims import reimburse as rb
+from simi_actuarial.claims import store
 from simi_actuarial.claims import reimburse_file, reimburse_frame
 from simi_actuarial.cli import main
 from simi_actuarial.errors import ClaimsError
@@ -217,10 +218,14 @@ def test_chunk_size_row_order_and_batching_invariance(tmp_path, zj, monkeypatch)
         out = tmp_path / f"out_{path.stem}_{chunk}.csv"
         reimburse_file(zj, 2019, path, out, chunk_rows=chunk)
         outputs.append(out.read_bytes())
-    # many small batches and tiny merge blocks: the k-way merge path
-    monkeypatch.setattr(rb, "BATCH_PARTIALS", 40)
-    monkeypatch.setattr(rb, "MERGE_ROWS", 7)
-    out = tmp_path / "out_merge.csv"
+    # many small settlement batches, one DuckDB thread then four
+    monkeypatch.setattr(rb, "SETTLE_ROWS", 7)
+    monkeypatch.setattr(store, "THREADS", 1)
+    out = tmp_path / "out_batches.csv"
+    reimburse_file(zj, 2019, b, out, chunk_rows=50)
+    outputs.append(out.read_bytes())
+    monkeypatch.setattr(store, "THREADS", 4)
+    out = tmp_path / "out_threads.csv"
     reimburse_file(zj, 2019, b, out, chunk_rows=50)
     outputs.append(out.read_bytes())
     assert all(o == outputs[0] for o in outputs[1:])
@@ -358,7 +363,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, zj, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rb, "_merge_runs", boom)
+    monkeypatch.setattr(store.AdmissionStore, "write_csv", boom)
     with pytest.raises(KeyboardInterrupt):
         reimburse_file(zj, 2019, claims, out, chunk_rows=2)
     assert not out.exists() and _leftovers(tmp_path) == []
