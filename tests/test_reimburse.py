@@ -363,7 +363,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, zj, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store.AdmissionStore, "write_csv", boom)
+    monkeypatch.setattr(store.PersonStore, "write_csv", boom)
     with pytest.raises(KeyboardInterrupt):
         reimburse_file(zj, 2019, claims, out, chunk_rows=2)
     assert not out.exists() and _leftovers(tmp_path) == []

@@ -60,6 +60,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ClaimsError, ScenarioError
 from ..io import atomic_path
@@ -68,7 +69,7 @@ from ..rules.kernel import admission_terms_vec, settle_many
 from ..scenario.schema import Scenario
 from .reader import DEFAULT_CHUNK_ROWS, REQUIRED_COLUMNS, BadRowLog, ClaimsChunk, ClaimsReader
 from .reader import validate_frame as _validate_frame
-from .store import SUMMED, AdmissionStore, as_table
+from .store import ADMISSIONS, SUMMED, PersonStore, as_batch
 
 OUTPUT_COLUMNS = (
     "person_id", "group", "total_cost", "in_scope_cost", "self_pay", "bmi_paid", "simi_paid",
@@ -89,20 +90,25 @@ def _rules_for(scenario: Scenario, year: int) -> RuleTable:
     return resolve_rules(scenario, [int(year)])
 
 
-def _admissions(chunk: ClaimsChunk, table: RuleTable) -> pa.Table:
-    """A chunk's valid admissions with their rule terms, as rows of the store."""
+def _admissions(chunk: ClaimsChunk, table: RuleTable) -> pa.RecordBatch:
+    """A chunk's valid admissions with their rule terms (:data:`.store.ADMISSIONS`)."""
     cat = table.group_category[chunk.group]
     ded, bmi = admission_terms_vec(table, 0, cat, chunk.level, chunk.in_scope_cost)
-    return as_table({
-        "person_id": chunk.person_id, "grp": chunk.group.astype(np.uint16),
-        "lvl": chunk.level.astype(np.uint16), "line": chunk.line,
+    return as_batch(ADMISSIONS, {
+        "person_id": chunk.person_id, "grp": chunk.group.astype(np.uint16), "line": chunk.line,
         "total_cost": chunk.total_cost, "in_scope_cost": chunk.in_scope_cost,
         "bmi_uncapped": bmi, "deductibles": ded,
     })
 
 
-def _settle(batch: pa.RecordBatch, table: RuleTable, cents: bool) -> pa.Table:
-    """Settle a batch of persons (:meth:`.store.AdmissionStore.persons`): money in int64
+def _settled_schema(cents: bool) -> pa.Schema:
+    money = pa.int64() if cents else pa.float64()
+    return pa.schema([("person_id", pa.large_string()), ("grp", pa.uint16()),
+                      *((m, money) for m in MONEY_COLUMNS)])
+
+
+def _settle(batch: pa.RecordBatch, table: RuleTable, cents: bool) -> pa.RecordBatch:
+    """Settle a batch of persons (:meth:`.store.PersonStore.persons`): money in int64
     cents (``cents=True``) or unrounded float64."""
     total, in_scope, bmi_uncapped, deductibles = (
         batch.column(c).to_numpy() for c in SUMMED)
@@ -118,11 +124,10 @@ def _settle(batch: pa.RecordBatch, table: RuleTable, cents: bool) -> pa.Table:
         "patient_in_scope": patient_in_scope,
         "patient_burden": patient_in_scope + self_pay,
     }
-    cols = {"person_id": batch.column("person_id"), "grp": batch.column("grp"),
-            "n": batch.column("n")}
+    cols = {"person_id": batch.column("person_id"), "grp": batch.column("grp")}
     for name, values in money.items():
         cols[name] = _to_cents(values) if cents else values + 0.0
-    return as_table(cols)
+    return as_batch(_settled_schema(cents), cols)
 
 
 def _to_cents(x: np.ndarray) -> np.ndarray:
@@ -130,10 +135,25 @@ def _to_cents(x: np.ndarray) -> np.ndarray:
     return np.rint(x * 100.0).astype(np.int64)
 
 
-def _settle_all(store: AdmissionStore, table: RuleTable, cents: bool) -> None:
-    store.create_settled(MONEY_COLUMNS, cents)
-    for batch in store.persons(SETTLE_ROWS):
-        store.add_settled(_settle(batch, table, cents))
+@dataclass
+class _Tally:
+    """Persons, admissions, SIMI beneficiaries and exact column sums (cents) written."""
+
+    persons: int = 0
+    admissions: int = 0
+    beneficiaries: int = 0
+    cents: list = field(default_factory=lambda: [0] * len(MONEY_COLUMNS))
+
+    def settled(self, store: PersonStore, table: RuleTable) -> Iterator[pa.RecordBatch]:
+        """The settled persons (cents), sorted by person_id, counted on the way."""
+        for batch in store.persons(SETTLE_ROWS):
+            out = _settle(batch, table, cents=True)
+            self.persons += out.num_rows
+            self.admissions += int(np.sum(batch.column("n").to_numpy()))
+            self.beneficiaries += int(np.count_nonzero(out.column("simi_paid").to_numpy()))
+            for k, m in enumerate(MONEY_COLUMNS):
+                self.cents[k] += int(np.sum(out.column(m).to_numpy()))
+            yield out
 
 
 @dataclass
@@ -154,7 +174,7 @@ class _Conflicts:
         del self.first[MAX_LISTED:]
 
 
-def _conflict_items(store: AdmissionStore, groups: tuple[str, ...]) -> Iterator[list]:
+def _conflict_items(store: PersonStore, groups: tuple[str, ...]) -> Iterator[list]:
     """Blocks of ``(line, person_id, reason)`` per person with several groups; ``line`` is
     where the second group first shows."""
     block = []
@@ -190,13 +210,31 @@ class _RejectedOut:
             self.writer.writerow((ln, *fields, why))
         self.rows += len(chunk.bad_fields)
 
-    def write_conflicting(self, store: AdmissionStore, reasons: dict, table: RuleTable) -> None:
-        """Every valid admission of a person with conflicting groups, by line."""
-        for line, pid, g, lv, total, scope in store.conflicting_admissions():
+    def write_conflicting(self, chunk: ClaimsChunk, sel: np.ndarray, reasons: list[str],
+                          table: RuleTable) -> None:
+        pids = chunk.person_id.take(pa.array(sel)).to_pylist()
+        for k, i in enumerate(sel.tolist()):
             self.writer.writerow((
-                line, pid, table.group_names[g], table.level_names[lv], repr(float(total)),
-                repr(float(scope)), reasons[pid] + "; all its admissions are rejected"))
-            self.rows += 1
+                int(chunk.line[i]), pids[k], table.group_names[chunk.group[i]],
+                table.level_names[chunk.level[i]], repr(float(chunk.total_cost[i])),
+                repr(float(chunk.in_scope_cost[i])), reasons[k]))
+        self.rows += len(sel)
+
+
+def _reject_conflicting(claims_path: Path, table: RuleTable, chunk_rows: int,
+                        ids: dict, rejected: _RejectedOut) -> None:
+    """Second pass over the file: every valid row of a person with conflicting groups."""
+    value_set = pa.array(list(ids), type=pa.large_string())
+    reader = ClaimsReader(claims_path, table.group_names, table.level_names, chunk_rows)
+    for chunk in reader.chunks(reason_limit=0):
+        if not chunk.n:
+            continue
+        sel = np.flatnonzero(pc.is_in(chunk.person_id, value_set=value_set)
+                             .to_numpy(zero_copy_only=False))
+        if sel.size:
+            pids = chunk.person_id.take(pa.array(sel)).to_pylist()
+            rejected.write_conflicting(
+                chunk, sel, [ids[p] + "; all its admissions are rejected" for p in pids], table)
 
 
 # --------------------------------------------------------------------------- API
@@ -307,23 +345,26 @@ def reimburse_file(
     rejected_path = rejected_path_for(out_path)
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(_workdir(out_dir, out_path)))
-        store = stack.enter_context(AdmissionStore(tmp))
+        store = stack.enter_context(PersonStore(tmp))
         rejected = None
         if skip_bad_rows:
             rejected = stack.enter_context(
                 _RejectedOut(stack.enter_context(atomic_path(rejected_path))))
         bad = BadRowLog(keep=MAX_LISTED)
-        for chunk in reader.chunks(None if skip_bad_rows else MAX_LISTED):
-            if chunk.bad_line.size:
-                bad.add(chunk.bad_line, chunk.bad_reason)
-                if rejected is not None:
-                    rejected.write_bad(chunk)
-            if chunk.n:
-                store.add(_admissions(chunk, table))
-            if progress is not None:
-                progress(reader.rows, reader.bytes_read, reader.bytes_total)
+
+        def admissions() -> Iterator[pa.Table]:
+            for chunk in reader.chunks(None if skip_bad_rows else MAX_LISTED):
+                if chunk.bad_line.size:
+                    bad.add(chunk.bad_line, chunk.bad_reason)
+                    if rejected is not None:
+                        rejected.write_bad(chunk)
+                if chunk.n:
+                    yield _admissions(chunk, table)
+                if progress is not None:
+                    progress(reader.rows, reader.bytes_read, reader.bytes_total)
+
         try:
-            store.group()
+            store.group(admissions())
         except duckdb.OutOfRangeException as exc:
             raise ClaimsError(source, [("", f"a person's sums overflow: {exc}")]) from None
         conflicts = _Conflicts(keep_all=skip_bad_rows)
@@ -332,14 +373,15 @@ def reimburse_file(
         if not skip_bad_rows and (bad.count or conflicts.count):
             raise _fail(source, bad, conflicts, rejected_path)
         if rejected is not None and conflicts.count:
-            rejected.write_conflicting(store, conflicts.ids, table)
-        _settle_all(store, table, cents=True)
+            _reject_conflicting(claims_path, table, chunk_rows, conflicts.ids, rejected)
+        tally = _Tally()
         with atomic_path(out_path) as out_tmp:
-            store.write_csv(out_tmp, table.group_names, MONEY_COLUMNS)
-        persons, admissions, beneficiaries, sums = store.totals(MONEY_COLUMNS, "simi_paid")
+            store.write_csv(out_tmp, tally.settled(store, table), _settled_schema(True),
+                            table.group_names)
     return ReimburseTotals(
-        persons=persons, admissions=admissions, simi_beneficiaries=beneficiaries,
-        totals={k: v / 100.0 for k, v in zip(MONEY_COLUMNS, sums, strict=True)},
+        persons=tally.persons, admissions=tally.admissions,
+        simi_beneficiaries=tally.beneficiaries,
+        totals={k: v / 100.0 for k, v in zip(MONEY_COLUMNS, tally.cents, strict=True)},
         rows_read=reader.rows,
         rejected_rows=rejected.rows if rejected is not None else bad.count,
         blank_lines=reader.blank_lines, notes=tuple(reader.notes), out_path=out_path,
@@ -365,10 +407,8 @@ def reimburse_frame(scenario: Scenario, year: int, claims: pd.DataFrame) -> pd.D
     described = chunk.bad_line[: len(chunk.bad_reason)].tolist()
     items = list(zip(described, chunk.bad_reason, strict=True))
     n_problems = int(chunk.bad_line.size)
-    with AdmissionStore(None) as store:
-        if chunk.n:
-            store.add(_admissions(chunk, table))
-        store.group()
+    with PersonStore(None) as store:
+        store.group([_admissions(chunk, table)] if chunk.n else [])
         for block in _conflict_items(store, table.group_names):
             items += [(r, why.replace(" on line ", " in row ")) for r, _, why in block]
             n_problems += len(block)
@@ -379,5 +419,10 @@ def reimburse_frame(scenario: Scenario, year: int, claims: pd.DataFrame) -> pd.D
                 problems.append(("total", f"{n_problems:,} problem(s), first {MAX_LISTED} "
                                  "listed"))
             raise ClaimsError("claims", problems)
-        _settle_all(store, table, cents=False)
-        return store.settled_frame(table.group_names, MONEY_COLUMNS)
+        settled = pa.Table.from_batches(
+            [_settle(b, table, cents=False) for b in store.persons(SETTLE_ROWS)],
+            schema=_settled_schema(False))
+    result = settled.to_pandas()
+    result.insert(1, "group", np.asarray(table.group_names, dtype=object)[
+        result.pop("grp").to_numpy().astype(np.int64)])
+    return result
