@@ -22,13 +22,14 @@ Engine and bounded memory
 Files need not be sorted and a person's admissions may be anywhere in the file.
 :class:`~.reader.ClaimsReader` reads and validates the file in chunks of ``chunk_rows``
 lines (bad rows are named by line); the valid admissions and their per-admission terms are
-appended to a DuckDB database (:class:`~.store.AdmissionStore`) in a temporary directory
-beside the output. DuckDB groups them by person, the persons are settled by the rules
-kernel in batches of :data:`SETTLE_ROWS`, and DuckDB writes the CSV sorted by
-``person_id``. Memory is bounded by the chunk size (reading), :data:`SETTLE_ROWS`
-(settling) and DuckDB's memory limit (:data:`~.store.MEMORY_LIMIT`; beyond it DuckDB
-spills to the temporary directory). Disk use is about the size of the admissions
-(compressed) plus the output. Measured figures: docs/performance.md.
+streamed into a DuckDB database (:class:`~.store.PersonStore`) in a temporary directory
+beside the output, which groups them by person as they come (they are not stored). The
+persons come back sorted by ``person_id``, are settled by the rules kernel in batches of
+:data:`SETTLE_ROWS` and streamed into DuckDB's CSV writer. Memory is bounded by the
+chunk size (reading), :data:`SETTLE_ROWS` (settling) and DuckDB's memory limit
+(:data:`~.store.MEMORY_LIMIT`; beyond it DuckDB spills to the temporary directory), not by
+the size of the file. Disk use is about the size of the per-person sums plus the output.
+Measured figures: docs/performance.md.
 
 Numbers and output
 ------------------
@@ -77,7 +78,7 @@ OUTPUT_COLUMNS = (
 )
 MONEY_COLUMNS = OUTPUT_COLUMNS[2:]
 REJECTED_COLUMNS = ("line", *REQUIRED_COLUMNS, "reason")
-SETTLE_ROWS = 250_000      # persons settled at once
+SETTLE_ROWS = 50_000       # persons settled at once (memory ~ 200 bytes each)
 MAX_LISTED = 20            # bad rows / conflicts listed in the error
 
 
@@ -367,6 +368,8 @@ def reimburse_file(
             store.group(admissions())
         except duckdb.OutOfRangeException as exc:
             raise ClaimsError(source, [("", f"a person's sums overflow: {exc}")]) from None
+        except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+            raise OSError(f"grouping the admissions by person (DuckDB): {exc}") from None
         conflicts = _Conflicts(keep_all=skip_bad_rows)
         for block in _conflict_items(store, table.group_names):
             conflicts.add(block)
@@ -376,8 +379,11 @@ def reimburse_file(
             _reject_conflicting(claims_path, table, chunk_rows, conflicts.ids, rejected)
         tally = _Tally()
         with atomic_path(out_path) as out_tmp:
-            store.write_csv(out_tmp, tally.settled(store, table), _settled_schema(True),
-                            table.group_names)
+            try:
+                store.write_csv(out_tmp, tally.settled(store, table), _settled_schema(True),
+                                table.group_names)
+            except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+                raise OSError(f"writing {out_path} (DuckDB): {exc}") from None
     return ReimburseTotals(
         persons=tally.persons, admissions=tally.admissions,
         simi_beneficiaries=tally.beneficiaries,

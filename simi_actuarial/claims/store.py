@@ -27,7 +27,6 @@ group) is kept, for messages.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -37,11 +36,13 @@ import pyarrow as pa
 
 #: DuckDB's memory limit (its buffer pool: grouping and sorting); beyond it DuckDB spills
 #: to the working directory. ASSUMPTION: chosen so that the whole command (Python, numba,
-#: the pandas reader's chunks and DuckDB) stays near the peak of the earlier hand-written
-#: engine; measured in docs/performance.md.
-MEMORY_LIMIT = "160MB"
-#: DuckDB worker threads. ASSUMPTION: at most the 2 cores of the development machine.
-THREADS = min(2, os.cpu_count() or 1)
+#: the pandas reader's chunks and DuckDB) stays within the peak of the earlier hand-written
+#: engine on 10 million admissions (docs/performance.md); DuckDB refuses to work below
+#: about 64 MB.
+MEMORY_LIMIT = "80MB"
+#: DuckDB worker threads. ASSUMPTION: one; a second thread was not faster on the shared
+#: 2-core development machine and adds ~15 MB of buffers (docs/performance.md).
+THREADS = 1
 SCALE = 2.0**70            # fixed point of the exact sums (see the module docstring)
 SUMMED = ("total_cost", "in_scope_cost", "bmi_uncapped", "deductibles")
 
