@@ -376,3 +376,25 @@ def test_frame_errors_name_rows(zj):
     with pytest.raises(ClaimsError) as exc:
         reimburse_frame(zj, 2019, df)
     assert [p for p, _ in exc.value.problems] == ["row 0", "row 1"]
+
+
+def test_full_width_numbers_read_as_ascii(tmp_path, zj_path, capsys):
+    """Costs with full-width digits, point and spaces (NFKC) settle exactly like ASCII;
+    thousands separators and other scripts' digits stay errors, named by line."""
+    fold = str.maketrans("0123456789.", "０１２３４５６７８９．")
+    rows = HAND_CLAIMS.splitlines()
+    wide = [rows[0]] + [",".join(f[:3] + [f"\u3000{f[3].translate(fold)}", f[4].translate(fold)]
+                                 + f[5:]) for f in (r.split(",") for r in rows[1:])]
+    claims = _write(tmp_path / "wide.csv", "\n".join(wide) + "\n")
+    assert "１０００．０１" in claims.read_text()
+    out = tmp_path / "out.csv"
+    assert main(["reimburse", str(zj_path), "--year", "2019", str(claims), "-o", str(out)]) == 0
+    assert out.read_text() == HAND_EXPECTED
+    bad = _write(tmp_path / "bad.csv", HEADER + "\na,general,tertiary,１，０００,5\n"
+                 "b,general,tertiary,٣,1\nc,general,tertiary,１２元,1\n")
+    rc = main(["reimburse", str(zj_path), "--year", "2019", str(bad), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "line 2: total_cost is not a number: '１，０００'" in err
+    assert "line 3: total_cost is not a number: '٣'" in err
+    assert "line 4: total_cost is not a number: '１２元'" in err
