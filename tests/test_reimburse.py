@@ -17,8 +17,7 @@ import pandas as pd
 import pytest
 
 from simi_actuarial.claims import reimburse as rb
-from simi_actuarial.claims import store
-from simi_actuarial.claims import reimburse_file, reimburse_frame
+from simi_actuarial.claims import reimburse_file, reimburse_frame, store
 from simi_actuarial.cli import main
 from simi_actuarial.errors import ClaimsError
 from simi_actuarial.rules.arrays import resolve_rules
