@@ -44,7 +44,7 @@ from ..errors import ClaimsError
 
 REQUIRED_COLUMNS = ("person_id", "group", "hospital_level", "total_cost", "in_scope_cost")
 COST_COLUMNS = ("total_cost", "in_scope_cost")
-DEFAULT_CHUNK_ROWS = 50_000  # ~0.5 MB of memory per 1,000 rows while parsing
+DEFAULT_CHUNK_ROWS = 25_000  # ~0.5 MB of memory per 1,000 rows while parsing
 MAX_COST = 1e10  # CNY per admission; larger values are data errors (and would overflow cents)
 
 _NAN_TEXT = {"nan", "+nan", "-nan", "na", "n/a", "null", "none"}

@@ -78,7 +78,7 @@ OUTPUT_COLUMNS = (
 )
 MONEY_COLUMNS = OUTPUT_COLUMNS[2:]
 REJECTED_COLUMNS = ("line", *REQUIRED_COLUMNS, "reason")
-SETTLE_ROWS = 50_000       # persons settled at once (memory ~ 200 bytes each)
+SETTLE_ROWS = 20_000       # persons settled at once (memory ~ 200 bytes each)
 MAX_LISTED = 20            # bad rows / conflicts listed in the error
 
 

@@ -37,11 +37,11 @@ import pyarrow as pa
 #: DuckDB's memory limit (its buffer pool: grouping and sorting); beyond it DuckDB spills
 #: to the working directory. ASSUMPTION: chosen so that the whole command (Python, numba,
 #: the pandas reader's chunks and DuckDB) stays within the peak of the earlier hand-written
-#: engine on 10 million admissions (docs/performance.md); DuckDB refuses to work below
-#: about 64 MB.
-MEMORY_LIMIT = "80MB"
+#: engine on 10 million admissions (docs/performance.md); at this limit DuckDB needs its
+#: single thread (with two it ran out of memory).
+MEMORY_LIMIT = "64MB"
 #: DuckDB worker threads. ASSUMPTION: one; a second thread was not faster on the shared
-#: 2-core development machine and adds ~15 MB of buffers (docs/performance.md).
+#: 2-core development machine and needs more memory (docs/performance.md).
 THREADS = 1
 SCALE = 2.0**70            # fixed point of the exact sums (see the module docstring)
 SUMMED = ("total_cost", "in_scope_cost", "bmi_uncapped", "deductibles")
