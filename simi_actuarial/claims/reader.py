@@ -32,7 +32,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -420,25 +420,3 @@ class ClaimsReader:
             bad_line=np.asarray(lines, dtype=np.int64), bad_reason=reasons,
             bad_fields=[("", "", "", "", "")] * len(lines),
         )
-
-
-@dataclass
-class BadRowLog:
-    """Keeps the first ``keep`` bad rows (by line) and counts all of them."""
-
-    keep: int = 20
-    count: int = 0
-    first: list = field(default_factory=list)
-
-    def add(self, lines: np.ndarray, reasons: list) -> None:
-        """Record bad rows; ``reasons`` describe the first ``len(reasons)`` of them."""
-        self.count += int(len(lines))
-        for ln, why in zip(lines[: len(reasons)].tolist(), reasons, strict=True):
-            self.first.append((int(ln), why))
-        if len(self.first) > self.keep:
-            self.first.sort(key=lambda t: t[0])
-            del self.first[self.keep:]
-
-    def problems(self) -> list[tuple[str, str]]:
-        """``(f"line {n}", reason)`` pairs for :class:`ClaimsError`, first ``keep`` by line."""
-        return [(f"line {ln}", why) for ln, why in sorted(self.first)[: self.keep]]

@@ -50,7 +50,6 @@ temporary directory is removed in every case, ``KeyboardInterrupt`` included.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -61,14 +60,22 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import ClaimsError, ScenarioError
 from ..io import atomic_path
 from ..rules.arrays import RuleTable, resolve_rules
 from ..rules.kernel import admission_terms_vec, settle_many
 from ..scenario.schema import Scenario
-from .reader import DEFAULT_CHUNK_ROWS, REQUIRED_COLUMNS, BadRowLog, ClaimsChunk, ClaimsReader
+from .problems import (
+    MAX_LISTED,
+    BadRowLog,
+    Conflicts,
+    RejectedOut,
+    conflict_items,
+    failure,
+    reject_conflicting,
+)
+from .reader import DEFAULT_CHUNK_ROWS, REQUIRED_COLUMNS, ClaimsChunk, ClaimsReader
 from .reader import validate_frame as _validate_frame
 from .store import ADMISSIONS, SUMMED, PersonStore, as_batch
 
@@ -77,9 +84,7 @@ OUTPUT_COLUMNS = (
     "assistance_paid", "patient_in_scope", "patient_burden",
 )
 MONEY_COLUMNS = OUTPUT_COLUMNS[2:]
-REJECTED_COLUMNS = ("line", *REQUIRED_COLUMNS, "reason")
 SETTLE_ROWS = 20_000       # persons settled at once (memory ~ 200 bytes each)
-MAX_LISTED = 20            # bad rows / conflicts listed in the error
 
 
 def _rules_for(scenario: Scenario, year: int) -> RuleTable:
@@ -157,88 +162,6 @@ class _Tally:
             yield out
 
 
-@dataclass
-class _Conflicts:
-    """Persons with several groups: the first :data:`MAX_LISTED` (by line) and a count."""
-
-    count: int = 0
-    first: list = field(default_factory=list)   # (line, person_id, reason)
-    ids: dict = field(default_factory=dict)     # person_id -> reason (skip mode only)
-    keep_all: bool = False
-
-    def add(self, items: list[tuple[int, str, str]]) -> None:
-        self.count += len(items)
-        if self.keep_all:
-            self.ids.update({pid: why for _, pid, why in items})
-        self.first.extend(items)
-        self.first.sort()
-        del self.first[MAX_LISTED:]
-
-
-def _conflict_items(store: PersonStore, groups: tuple[str, ...]) -> Iterator[list]:
-    """Blocks of ``(line, person_id, reason)`` per person with several groups; ``line`` is
-    where the second group first shows."""
-    block = []
-    for pid, seen in store.conflicts():
-        parts = [f"{groups[g]} (first on line {first}, {n} admission{'s' if n > 1 else ''})"
-                 for g, first, n in seen]
-        block.append((seen[1][1], pid, f"person_id {pid!r} appears in more than one group: "
-                      + ", ".join(parts)))
-        if len(block) >= 10_000:
-            yield block
-            block = []
-    yield block
-
-
-class _RejectedOut:
-    """``OUT.rejected.csv``: line, the required fields as read, reason."""
-
-    def __init__(self, path: Path):
-        self.fh = open(path, "w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.fh, lineterminator="\n")
-        self.writer.writerow(REJECTED_COLUMNS)
-        self.rows = 0
-
-    def __enter__(self) -> _RejectedOut:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.fh.close()
-
-    def write_bad(self, chunk: ClaimsChunk) -> None:
-        for ln, fields, why in zip(chunk.bad_line.tolist(), chunk.bad_fields,
-                                   chunk.bad_reason, strict=True):
-            self.writer.writerow((ln, *fields, why))
-        self.rows += len(chunk.bad_fields)
-
-    def write_conflicting(self, chunk: ClaimsChunk, sel: np.ndarray, reasons: list[str],
-                          table: RuleTable) -> None:
-        pids = chunk.person_id.take(pa.array(sel)).to_pylist()
-        for k, i in enumerate(sel.tolist()):
-            self.writer.writerow((
-                int(chunk.line[i]), pids[k], table.group_names[chunk.group[i]],
-                table.level_names[chunk.level[i]], repr(float(chunk.total_cost[i])),
-                repr(float(chunk.in_scope_cost[i])), reasons[k]))
-        self.rows += len(sel)
-
-
-def _reject_conflicting(claims_path: Path, table: RuleTable, chunk_rows: int,
-                        ids: dict, rejected: _RejectedOut) -> None:
-    """Second pass over the file: every valid row of a person with conflicting groups."""
-    value_set = pa.array(list(ids), type=pa.large_string())
-    reader = ClaimsReader(claims_path, table.group_names, table.level_names, chunk_rows)
-    for chunk in reader.chunks(reason_limit=0):
-        if not chunk.n:
-            continue
-        sel = np.flatnonzero(pc.is_in(chunk.person_id, value_set=value_set)
-                             .to_numpy(zero_copy_only=False))
-        if sel.size:
-            pids = chunk.person_id.take(pa.array(sel)).to_pylist()
-            rejected.write_conflicting(
-                chunk, sel, [ids[p] + "; all its admissions are rejected" for p in pids], table)
-
-
-# --------------------------------------------------------------------------- API
 @dataclass(frozen=True)
 class ReimburseTotals:
     """What :func:`reimburse_file` wrote.
@@ -276,23 +199,6 @@ def rejected_path_for(out_path: str | Path) -> Path:
     if out_path.suffix.lower() == ".csv":
         return out_path.with_name(out_path.stem + ".rejected.csv")
     return out_path.with_name(out_path.name + ".rejected.csv")
-
-
-def _fail(source: str, bad: BadRowLog, conflicts: _Conflicts, skip_hint: Path) -> ClaimsError:
-    items = [(ln, f"line {ln}", why) for ln, why in bad.first]
-    items += [(ln, f"line {ln}", why) for ln, _, why in conflicts.first]
-    items.sort(key=lambda t: t[0])
-    problems = [(where, why) for _, where, why in items[:MAX_LISTED]]
-    n = bad.count + conflicts.count
-    parts = []
-    if bad.count:
-        parts.append(f"{bad.count:,} bad row(s)")
-    if conflicts.count:
-        parts.append(f"{conflicts.count:,} person(s) with conflicting groups")
-    listed = f"first {MAX_LISTED} listed" if n > MAX_LISTED else "all listed"
-    problems.append(("total", f"{' and '.join(parts)} ({listed}); nothing was written. "
-                     f"--skip-bad-rows writes the good rows and every bad one to {skip_hint}"))
-    return ClaimsError(source, problems)
 
 
 def _check_paths(claims_path: Path, out_path: Path) -> Path:
@@ -350,7 +256,7 @@ def reimburse_file(
         rejected = None
         if skip_bad_rows:
             rejected = stack.enter_context(
-                _RejectedOut(stack.enter_context(atomic_path(rejected_path))))
+                RejectedOut(stack.enter_context(atomic_path(rejected_path))))
         bad = BadRowLog(keep=MAX_LISTED)
 
         def admissions() -> Iterator[pa.Table]:
@@ -370,13 +276,13 @@ def reimburse_file(
             raise ClaimsError(source, [("", f"a person's sums overflow: {exc}")]) from None
         except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
             raise OSError(f"grouping the admissions by person (DuckDB): {exc}") from None
-        conflicts = _Conflicts(keep_all=skip_bad_rows)
-        for block in _conflict_items(store, table.group_names):
+        conflicts = Conflicts(keep_all=skip_bad_rows)
+        for block in conflict_items(store, table.group_names):
             conflicts.add(block)
         if not skip_bad_rows and (bad.count or conflicts.count):
-            raise _fail(source, bad, conflicts, rejected_path)
+            raise failure(source, bad, conflicts, rejected_path)
         if rejected is not None and conflicts.count:
-            _reject_conflicting(claims_path, table, chunk_rows, conflicts.ids, rejected)
+            reject_conflicting(claims_path, table, chunk_rows, conflicts.ids, rejected)
         tally = _Tally()
         with atomic_path(out_path) as out_tmp:
             try:
@@ -415,7 +321,7 @@ def reimburse_frame(scenario: Scenario, year: int, claims: pd.DataFrame) -> pd.D
     n_problems = int(chunk.bad_line.size)
     with PersonStore(None) as store:
         store.group([_admissions(chunk, table)] if chunk.n else [])
-        for block in _conflict_items(store, table.group_names):
+        for block in conflict_items(store, table.group_names):
             items += [(r, why.replace(" on line ", " in row ")) for r, _, why in block]
             n_problems += len(block)
         if items:
