@@ -115,7 +115,12 @@ def _settled_schema(cents: bool) -> pa.Schema:
 
 def _settle(batch: pa.RecordBatch, table: RuleTable, cents: bool) -> pa.RecordBatch:
     """Settle a batch of persons (:meth:`.store.PersonStore.persons`): money in int64
-    cents (``cents=True``) or unrounded float64."""
+    cents (``cents=True``) or unrounded float64.
+
+    ``(bmi, simi, assistance)`` come from :func:`~simi_actuarial.rules.kernel.settle_many`;
+    then ``self_pay = total_cost - in_scope_cost``, ``patient_in_scope = in_scope_cost -
+    bmi - simi - assistance`` and ``patient_burden = patient_in_scope + self_pay``.
+    """
     total, in_scope, bmi_uncapped, deductibles = (
         batch.column(c).to_numpy() for c in SUMMED)
     group = batch.column("grp").to_numpy().astype(np.int64)
@@ -156,7 +161,7 @@ class _Tally:
             out = _settle(batch, table, cents=True)
             self.persons += out.num_rows
             self.admissions += int(np.sum(batch.column("n").to_numpy()))
-            self.beneficiaries += int(np.count_nonzero(out.column("simi_paid").to_numpy()))
+            self.beneficiaries += int(np.sum(out.column("simi_paid").to_numpy() > 0))
             for k, m in enumerate(MONEY_COLUMNS):
                 self.cents[k] += int(np.sum(out.column(m).to_numpy()))
             yield out
@@ -319,7 +324,8 @@ def reimburse_frame(scenario: Scenario, year: int, claims: pd.DataFrame) -> pd.D
     described = chunk.bad_line[: len(chunk.bad_reason)].tolist()
     items = list(zip(described, chunk.bad_reason, strict=True))
     n_problems = int(chunk.bad_line.size)
-    with PersonStore(None) as store:
+    with tempfile.TemporaryDirectory(prefix="simi-claims-") as tmp, \
+            PersonStore(Path(tmp)) as store:
         store.group([_admissions(chunk, table)] if chunk.n else [])
         for block in conflict_items(store, table.group_names):
             items += [(r, why.replace(" on line ", " in row ")) for r, _, why in block]

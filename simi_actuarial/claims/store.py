@@ -63,22 +63,19 @@ def _guarded(batches: Iterable[pa.RecordBatch], failure: list) -> Iterator[pa.Re
 
 
 class PersonStore:
-    """Admissions grouped by person in DuckDB (``directory/claims.duckdb``, or in memory
-    when ``directory`` is ``None``); a context manager.
+    """Admissions grouped by person in DuckDB (``directory/claims.duckdb``, spilling to
+    ``directory/spill``); a context manager.
 
     :meth:`group` consumes the admissions; :attr:`n_conflicting` then counts the persons
     with several groups (:meth:`conflicts` lists them); :meth:`persons` yields the others
     sorted by ``person_id``; :meth:`write_csv` writes a settled stream.
     """
 
-    def __init__(self, directory: Path | None, memory_limit: str | None = None,
+    def __init__(self, directory: Path, memory_limit: str | None = None,
                  threads: int | None = None):
         config = {"memory_limit": memory_limit or MEMORY_LIMIT, "threads": threads or THREADS,
-                  "preserve_insertion_order": False}
-        if directory is not None:
-            config["temp_directory"] = str(directory / "spill")
-        target = ":memory:" if directory is None else str(directory / "claims.duckdb")
-        self.con = duckdb.connect(target, config=config)
+                  "preserve_insertion_order": False, "temp_directory": str(directory / "spill")}
+        self.con = duckdb.connect(str(directory / "claims.duckdb"), config=config)
         self.n_conflicting = 0
 
     def __enter__(self) -> PersonStore:
