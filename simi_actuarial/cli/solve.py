@@ -80,7 +80,8 @@ def verify(scenario, sol, args) -> dict:
 
     from ..api import simulate
 
-    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years)})
+    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years),
+                                                "simi_rule": None})  # the solved fixed standard
     solved = scenario.model_copy(update={"financing": fin})
     seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
     res = simulate(solved, args.verify_paths, seed, args.threads, progress=not args.quiet)

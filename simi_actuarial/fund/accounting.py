@@ -81,10 +81,13 @@ def contract_terms(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarray,
-                  bmi_paid: np.ndarray, simi_per_capita: np.ndarray | None = None) -> FundPaths:
+                  bmi_paid: np.ndarray, simi_per_capita: np.ndarray | None = None,
+                  bmi_per_capita: np.ndarray | None = None) -> FundPaths:
     """Fund flows for claims ``(P, Y)`` and insured ``(Y,)``.
 
-    ``simi_per_capita`` (Y,) overrides the scenario's financing standard (used by solve).
+    ``simi_per_capita`` / ``bmi_per_capita`` ((Y,) or, for standards set path by path by a
+    financing rule, (P, Y)) override the scenario's financing schedules (used by solve and
+    :mod:`.financing_rules`).
     """
     if simi_per_capita is None:
         simi_per_capita = financing_schedule(scenario, "simi_per_capita")
@@ -105,7 +108,8 @@ def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarr
     rate = scenario.fund.interest_rate
     simi_acc = accumulate(result, scenario.fund.simi_opening_balance, rate)
 
-    bmi_pc = financing_schedule(scenario, "bmi_per_capita")
+    bmi_pc = (financing_schedule(scenario, "bmi_per_capita") if bmi_per_capita is None
+              else bmi_per_capita)
     if bmi_pc is None:
         nan = np.full_like(result, np.nan)
         bmi_income = bmi_exp = bmi_bal = bmi_acc = nan
