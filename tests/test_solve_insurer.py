@@ -113,3 +113,33 @@ def test_insurer_targets_refuse_bad_options(repo_root, capsys):
     assert main(["solve", small, "--target", "insurer_margin", "--value", "0.5",
                  "--paths", "20", "--quiet"]) == 2
     assert "attainable" in capsys.readouterr().err
+
+
+def test_contract_frontier_by_hand(scenarios_dir):
+    from simi_actuarial.frontier import contract_frontier
+
+    run = Tallies(_one_year(scenarios_dir), np.array([[90.0], [110.0]]), np.array([1.0]))
+    t = contract_frontier(run, [100, 120], [0.05], [0.02])
+    # f = 100: path 1 keeps 2 (8 returned); path 2 loses 10, 5 in the corridor: fund 2.5,
+    # insurer -7.5. f = 120: both keep 2.4 (27.6 and 7.6 returned)
+    np.testing.assert_allclose(t.insurer_result_per_insured, [-2.75, 2.4])
+    np.testing.assert_allclose(t.p_insurer_loss, [0.5, 0.0])
+    np.testing.assert_allclose(t.p_simi_deficit, [0.5, 0.0])
+    np.testing.assert_allclose(t.fund_net_cost_per_insured, [(2.5 - 8) / 2, -(27.6 + 7.6) / 2])
+
+
+def test_frontier_cli_from_a_run_directory(repo_root, tmp_path, capsys):
+    small = str(repo_root / "tests/data/small_guangxi.yaml")
+    assert main(["run", small, "--paths", "8", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    rc = main(["frontier", "--from-run", str(tmp_path / "r"), "--standards", "90:110:10",
+               "--corridors", "0.03,0.05", "--out", str(tmp_path / "f")])
+    assert rc == 0
+    import pandas as pd
+
+    t = pd.read_csv(tmp_path / "f/frontier.csv")
+    assert len(t) == 6 and (tmp_path / "f/frontier.png").stat().st_size > 10_000
+    # the layer's P(deficit) does not depend on the contract terms
+    assert t.groupby("standard").p_simi_deficit.nunique().eq(1).all()
+    assert main(["frontier", "--from-run", str(tmp_path / "r"), "--standards", "9:1:1",
+                 "--out", str(tmp_path / "g")]) == 2
+    assert "--standards" in capsys.readouterr().err
