@@ -1,0 +1,123 @@
+"""Report sections on managed funds: the published fund indicators and the financing
+standard (fixed, or set by a rule, against the fixed history on the same paths), and the
+insurer's side of the contract (settlement by year, standards that price it)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..fund.accounting import financing_schedule, project_funds
+from ..fund.financing_rules import active
+from ..stats import prob_se
+from . import html as H
+from .run_files import RunFiles
+
+INDICATORS = [
+    ("year", "year", "d"),
+    ("utilisation_rate_mean", "utilisation rate", ".1%"),
+    ("balance_rate_mean", "balance rate", ".1%"),
+    ("accumulated_balance_rate_mean", "accumulated balance rate", ".1%"),
+    ("simi_balance_mean", "current balance (CNY)", ",.0f"),
+    ("simi_accumulated_balance_mean", "accumulated balance (CNY)", ",.0f"),
+]
+STANDARD = [
+    ("year", "year", "d"),
+    ("fixed_standard", "fixed standard (CNY)", ",.2f"),
+    ("simi_standard_p05", "standard p05 (CNY)", ",.0f"),
+    ("simi_standard_p50", "standard p50 (CNY)", ",.0f"),
+    ("simi_standard_p50_se", "± SE", ",.2f"),
+    ("simi_standard_p95", "standard p95 (CNY)", ",.0f"),
+    ("simi_extra_financing_cumulative_mean", "cumulative extra financing (CNY/insured)", ",.2f"),
+    ("simi_extra_financing_cumulative_mean_se", "± SE", ",.2f"),
+    ("p_deficit_fixed", "P(acc. deficit by year), fixed", ".3f"),
+    ("p_accumulated_deficit_by_year", "P(acc. deficit by year), rule", ".3f"),
+    ("p_accumulated_deficit_by_year_se", "± SE", ".3f"),
+]
+INSURER = [
+    ("year", "year", "d"),
+    ("insurer_result_mean", "insurer result (CNY)", ",.0f"),
+    ("p_insurer_loss", "P(insurer loss)", ".3f"),
+    ("returned_surplus_mean", "returned surplus (CNY)", ",.0f"),
+    ("fund_loss_share_mean", "fund's loss share (CNY)", ",.0f"),
+    ("fund_net_cost_mean", "fund net cost (CNY)", ",.0f"),
+    ("insurer_cumulative_result_mean", "insurer cumulative result (CNY)", ",.0f"),
+    ("p_insurer_cumulative_loss", "P(insurer cumulative loss)", ".3f"),
+    ("p_insurer_cumulative_loss_se", "± SE", ".3f"),
+]
+
+
+def fixed_history_deficit(run: RunFiles) -> np.ndarray:
+    """P(accumulated deficit in any year up to t) at the fixed history, on the run's paths."""
+    fp = project_funds(run.scenario, run.insured, run.tally("simi_paid"), run.tally("bmi_paid"))
+    return prob_se(np.maximum.accumulate(fp.simi_accumulated < 0, axis=1))[0]
+
+
+def financing_section(run: RunFiles) -> str:
+    """Published indicators and the financing standard: fixed (a stress case) or managed."""
+    sc, s = run.scenario, run.summary
+    out = ("<h3>Published fund indicators</h3>" + H.columns_table(s, INDICATORS)
+           + H.para("Utilisation rate = expenditure / income; balance rate = current balance / "
+                    "income; accumulated balance rate = accumulated balance / income (means "
+                    "over paths).", "note"))
+    rule = sc.financing.simi_rule
+    if not active(rule):
+        return out + H.para(
+            "The SIMI standard follows the fixed history of the scenario in every path: no "
+            "response by the bureau to deficits or surpluses. Read the deficit probabilities "
+            "as a stress case, not as a forecast of a managed fund.")
+    frame = s.copy()
+    frame["fixed_standard"] = financing_schedule(sc, "simi_per_capita")
+    frame["p_deficit_fixed"] = fixed_history_deficit(run)
+    last = frame.iloc[-1]
+    y1 = int(last.year)
+    lo, hi = (rule.band or [np.nan, np.nan])
+    text = (f"Financing rule: {rule.kind}"
+            + (f", band {lo:g}–{hi:g}, target {rule.target_value():g}" if rule.band else "")
+            + (f", share {rule.share:g}" if rule.share is not None else "")
+            + f", max step up {rule.max_step_up:.0%}, down {rule.max_step_down:.0%}, "
+            f"rounded to {rule.rounding:g} CNY. Source: {rule.source}")
+    buys = (f"By {y1} the rule costs {last.simi_extra_financing_cumulative_mean:,.2f} ± "
+            f"{last.simi_extra_financing_cumulative_mean_se:,.2f} CNY per insured of extra "
+            f"financing (cumulative, mean over paths) and moves P(accumulated deficit by "
+            f"{y1}) from {last.p_deficit_fixed:.3f} at the fixed history to "
+            f"{last.p_accumulated_deficit_by_year:.3f} ± "
+            f"{last.p_accumulated_deficit_by_year_se:.3f} (same paths).")
+    return (out + "<h3>Financing standard under the rule</h3>" + H.para(text)
+            + H.columns_table(frame, STANDARD) + H.para(buys)
+            + H.para("The standard of year t+1 is set on each path from year t's accounts; "
+                     "p05/p50/p95 are over paths with distribution-free standard errors.",
+                     "note"))
+
+
+def insurer_section(run: RunFiles, alpha: float, bootstrap: int) -> str:
+    """The insurer's settlement by year and the standards that price the contract."""
+    from ..solve_insurer import InsurerSolveError, solve_insurer
+
+    if run.scenario.fund.insurer is None:
+        return ""
+    rows = []
+    for target, kw, what in [
+        ("insurer_loss", {"alpha": alpha}, f"P(insurer's cumulative loss) ≤ {alpha:g}"),
+        ("insurer_margin", {"value": 0.0}, "insurer's expected margin = 0"),
+        ("fund_net_cost", {"value": 0.0}, "BMI fund's expected net cost = 0"),
+    ]:
+        try:
+            sol = solve_insurer(run, target, bootstrap=bootstrap, seed=run.seed, **kw)
+            rows.append({"target": what, "standard": sol.per_capita, "low": sol.ci_low,
+                         "high": sol.ci_high})
+        except InsurerSolveError as exc:
+            rows.append({"target": what, "standard": np.nan, "low": np.nan, "high": np.nan,
+                         "note": str(exc)})
+    table = pd.DataFrame(rows)
+    heads = {"target": "target", "standard": "standard (CNY/insured, first year)",
+             "low": "95 % CI low", "high": "95 % CI high", "note": "note"}
+    return (H.columns_table(run.summary, INSURER)
+            + H.para("Insurer result after the profit cap and the loss corridor; returned "
+                     "surplus and the fund's loss share are the BMI fund's side.", "note")
+            + "<h3>Standards that price the contract</h3>"
+            + H.table(table, {"standard": ",.2f", "low": ",.2f", "high": ",.2f"}, heads)
+            + H.para(f"Over the whole horizon ({len(run.years)} years), standard held flat, "
+                     "solved on the run's paths (see simi solve --target insurer_loss, "
+                     "insurer_margin, fund_net_cost; simi frontier for corridors and caps).",
+                     "note"))
