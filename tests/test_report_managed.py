@@ -9,11 +9,12 @@ import pytest
 
 from simi_actuarial.cli import main
 from simi_actuarial.errors import SimiInputError
-from simi_actuarial.report import build_report
-from simi_actuarial.report import i18n
+from simi_actuarial.report import build_report, i18n
 
 RULE = ("financing.simi_rule={kind: loss_ratio, band: [0.85, 0.95], max_step_up: 0.15, "
         "max_step_down: 0.05}")
+BMI = ["financing.bmi_per_capita=889", "financing.bmi_other_expenditure_share=0.45",
+       "financing.bmi_rule={kind: loss_ratio, band: [0.9, 1.0], max_step_up: 0.1}"]
 VOID = {"meta", "img", "br", "hr", "input", "link"}
 
 
@@ -40,7 +41,8 @@ class Nesting(HTMLParser):
 def managed_run(repo_root, tmp_path_factory):
     out = tmp_path_factory.mktemp("managed") / "run"
     rc = main(["run", str(repo_root / "tests/data/small_guangxi.yaml"), "--paths", "12",
-               "--out", str(out), "--quiet", "--set", RULE, "--report", "--lang", "zh"])
+               "--out", str(out), "--quiet", "--set", RULE, *(x for b in BMI for x in ("--set", b)),
+               "--report", "--lang", "zh"])
     assert rc == 0
     return out
 
@@ -54,7 +56,7 @@ def test_chinese_report_parses_and_holds_the_source_terms(managed_run):
     assert '<html lang="zh-CN">' in doc
     text = "".join(p.text)
     for term in ("大病保险", "起付线", "基金结余率", "当期结余", "累计结余", "累计结余率",
-                 "基金使用率", "筹资规则", "承保机构", "蒙特卡洛"):
+                 "基金使用率", "筹资规则", "承保机构", "蒙特卡洛", "基本医疗保险筹资标准 中位数"):
         assert term in text, term
     for english in ("Scenario summary", "Published fund indicators", "Insurer contract"):
         assert english not in text
@@ -71,7 +73,7 @@ def test_workbook_reads_back_equal_to_summary_csv(managed_run):
     np.testing.assert_array_equal(book["rules"]["SIMI standard under the rule, p50"],
                                   summary["simi_standard_p50"])
     q = book["quantiles"]
-    assert {"simi_standard_p05", "simi_standard_p95_se",
+    assert {"simi_standard_p05", "simi_standard_p95_se", "bmi_standard_p50",
             "simi_accumulated_balance_p50"} <= set(q.columns)
     manifest = dict(zip(book["manifest"]["key"], book["manifest"]["value"], strict=True))
     import json

@@ -46,7 +46,7 @@ def _patterns():
 @lru_cache(maxsize=1)
 def _phrase_pattern():
     keys = sorted(ZH_PHRASES, key=len, reverse=True)
-    return re.compile("|".join(r"(?<![A-Za-z])" + re.escape(k) + r"(?![A-Za-z])" for k in keys))
+    return re.compile("|".join(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])" for k in keys))
 
 
 def translate(text: str, lang: str, phrases: bool = True) -> str:

@@ -78,12 +78,19 @@ EXACT = {
     "standard p50 (CNY)": "筹资标准 中位数（元）",
     "standard p95 (CNY)": "筹资标准 第95百分位（元）",
     "cumulative extra financing (CNY/insured)": "累计追加筹资（元/人）",
-    "P(acc. deficit by year), fixed": "截至当年累计结余为负的概率（固定标准）",
-    "P(acc. deficit by year), rule": "截至当年累计结余为负的概率（筹资规则）",
+    "P(acc. balance < 0), fixed": "年末累计结余为负的概率（固定标准）",
+    "P(acc. balance < 0), rule": "年末累计结余为负的概率（筹资规则）",
+    "P(acc. balance < 0 in any year so far), rule": "截至当年曾出现累计结余为负的概率（筹资规则）",
     "The standard of year t+1 is set on each path from year t's accounts; p05/p50/p95 are "
     "over paths with distribution-free standard errors.":
         "第 t+1 年的筹资标准在每条路径上根据第 t 年的基金收支确定；第5/50/95百分位按路径计算，"
         "标准误不依赖分布假设。",
+    "BMI financing under its rule": "筹资规则下的基本医疗保险筹资标准",
+    "BMI standard p05 (CNY)": "基本医疗保险筹资标准 第5百分位（元）",
+    "BMI standard p50 (CNY)": "基本医疗保险筹资标准 中位数（元）",
+    "BMI standard p95 (CNY)": "基本医疗保险筹资标准 第95百分位（元）",
+    "BMI cumulative extra financing (CNY/insured)": "基本医疗保险累计追加筹资（元/人）",
+    "P(BMI current deficit)": "基本医疗保险当期结余为负的概率",
     "insurer result (CNY)": "承保机构经营结果（元）",
     "P(insurer loss)": "承保机构亏损概率",
     "returned surplus (CNY)": "返还结余（元）",
@@ -144,13 +151,17 @@ PATTERNS = [
     (r"(.+): SIMI cap \(CNY\)", r"\1：大病保险封顶线（元）"),
     (rf"P\(insurer's cumulative loss\) ≤ {N}", r"承保机构累计亏损概率 ≤ \1"),
     (rf"By (\d{{4}}) the rule costs {N} ± {N} CNY per insured of extra financing \(cumulative, "
-     rf"mean over paths\) and moves P\(accumulated deficit by \d{{4}}\) from {N} at the fixed "
-     rf"history to {N} ± {N} \(same paths\)\.",
-     r"至 \1 年，该规则使每参保人累计追加筹资 \2 ± \3 元（各路径均值），截至该年累计结余为负的"
-     r"概率由固定标准下的 \4 变为 \5 ± \6（同一组路径）。"),
+     rf"mean over paths\) and moves P\(accumulated balance < 0 at the end of \d{{4}}\) from {N} "
+     rf"at the fixed history to {N} ± {N} \(same paths\)\. .*",
+     r"至 \1 年，该规则使每参保人累计追加筹资 \2 ± \3 元（各路径均值），该年末累计结余为负的"
+     r"概率由固定标准下的 \4 变为 \5 ± \6（同一组路径）。筹资规则在出现赤字后才作出反应，因此"
+     r"“曾出现赤字”的路径比例高于年末赤字概率。"),
     (r"Financing rule: (.+?)\. Source: (.+)", r"筹资规则：\1。来源：\2"),
+    (r"BMI rule: (.+?)\. Source: (.+)", r"基本医疗保险筹资规则：\1。来源：\2"),
     (r"Over the whole horizon \((\d+) years\), standard held flat, solved on the run's paths "
-     r"\(see (.+)\)\.", r"在整个预测期（\1 年）内筹资标准保持不变，基于本次运行的路径求解（参见 \2）。"),
+     r"\(see .+\)\.", r"在整个预测期（\1 年）内筹资标准保持不变，基于本次运行的路径求解（参见 "
+     r"simi solve --target insurer_loss、insurer_margin、fund_net_cost；不同亏损分担区间与盈利"
+     r"上限见 simi frontier）。"),
     (rf"Every figure here is estimated from {N} independent Monte Carlo paths \(seed (\d+)\)\. "
      r".*", r"本报告所有数字均由 \1 条独立蒙特卡洛路径估计（随机种子 \2）。系统性风险（费用趋势及其"
      r"冲击、利用率冲击、参数不确定性）每条路径抽取一次；各路径内逐人模拟赔付。"),
@@ -182,5 +193,4 @@ PHRASES = {
     "band": "区间", "max step up": "最大上调", "down": "下调", "rounded to": "取整至",
     "share": "比例", "median": "中位数", "insurer": "承保机构", "target": "目标",
     "loss_ratio": "赔付率规则", "balance": "累计结余率规则", "bmi_share": "按基本医疗保险筹资比例",
-    "for corridors and caps": "用于亏损分担区间与盈利上限",
 }

@@ -30,9 +30,20 @@ STANDARD = [
     ("simi_standard_p95", "standard p95 (CNY)", ",.0f"),
     ("simi_extra_financing_cumulative_mean", "cumulative extra financing (CNY/insured)", ",.2f"),
     ("simi_extra_financing_cumulative_mean_se", "± SE", ",.2f"),
-    ("p_deficit_fixed", "P(acc. deficit by year), fixed", ".3f"),
-    ("p_accumulated_deficit_by_year", "P(acc. deficit by year), rule", ".3f"),
-    ("p_accumulated_deficit_by_year_se", "± SE", ".3f"),
+    ("p_deficit_fixed", "P(acc. balance < 0), fixed", ".3f"),
+    ("p_accumulated_deficit", "P(acc. balance < 0), rule", ".3f"),
+    ("p_accumulated_deficit_se", "± SE", ".3f"),
+    ("p_accumulated_deficit_by_year", "P(acc. balance < 0 in any year so far), rule", ".3f"),
+]
+BMI_STANDARD = [
+    ("year", "year", "d"),
+    ("bmi_standard_p05", "BMI standard p05 (CNY)", ",.0f"),
+    ("bmi_standard_p50", "BMI standard p50 (CNY)", ",.0f"),
+    ("bmi_standard_p95", "BMI standard p95 (CNY)", ",.0f"),
+    ("bmi_extra_financing_cumulative_mean", "BMI cumulative extra financing (CNY/insured)",
+     ",.2f"),
+    ("bmi_extra_financing_cumulative_mean_se", "± SE", ",.2f"),
+    ("p_bmi_current_deficit", "P(BMI current deficit)", ".3f"),
 ]
 INSURER = [
     ("year", "year", "d"),
@@ -48,9 +59,10 @@ INSURER = [
 
 
 def fixed_history_deficit(run: RunFiles) -> np.ndarray:
-    """P(accumulated deficit in any year up to t) at the fixed history, on the run's paths."""
+    """P(accumulated balance < 0 at the end of year t) at the fixed history, on the run's
+    paths."""
     fp = project_funds(run.scenario, run.insured, run.tally("simi_paid"), run.tally("bmi_paid"))
-    return prob_se(np.maximum.accumulate(fp.simi_accumulated < 0, axis=1))[0]
+    return prob_se(fp.simi_accumulated < 0)[0]
 
 
 def financing_section(run: RunFiles) -> str:
@@ -60,6 +72,10 @@ def financing_section(run: RunFiles) -> str:
            + H.para("Utilisation rate = expenditure / income; balance rate = current balance / "
                     "income; accumulated balance rate = accumulated balance / income (means "
                     "over paths).", "note"))
+    if active(sc.financing.bmi_rule):
+        out += ("<h3>BMI financing under its rule</h3>"
+                + H.para(f"BMI rule: {sc.financing.bmi_rule.kind}. Source: "
+                         f"{sc.financing.bmi_rule.source}") + H.columns_table(s, BMI_STANDARD))
     rule = sc.financing.simi_rule
     if not active(rule):
         return out + H.para(
@@ -79,10 +95,11 @@ def financing_section(run: RunFiles) -> str:
             f"rounded to {rule.rounding:g} CNY. Source: {rule.source}")
     buys = (f"By {y1} the rule costs {last.simi_extra_financing_cumulative_mean:,.2f} ± "
             f"{last.simi_extra_financing_cumulative_mean_se:,.2f} CNY per insured of extra "
-            f"financing (cumulative, mean over paths) and moves P(accumulated deficit by "
-            f"{y1}) from {last.p_deficit_fixed:.3f} at the fixed history to "
-            f"{last.p_accumulated_deficit_by_year:.3f} ± "
-            f"{last.p_accumulated_deficit_by_year_se:.3f} (same paths).")
+            f"financing (cumulative, mean over paths) and moves P(accumulated balance < 0 at "
+            f"the end of {y1}) from {last.p_deficit_fixed:.3f} at the fixed history to "
+            f"{last.p_accumulated_deficit:.3f} ± {last.p_accumulated_deficit_se:.3f} (same "
+            "paths). A rule acts after a deficit, so the share of paths with a deficit in some "
+            "year stays higher than the deficit probability at the end of a year.")
     return (out + "<h3>Financing standard under the rule</h3>" + H.para(text)
             + H.columns_table(frame, STANDARD) + H.para(buys)
             + H.para("The standard of year t+1 is set on each path from year t's accounts; "

@@ -35,8 +35,9 @@ class FinancingRule(StrictModel):
 
     kind: Literal["fixed", "loss_ratio", "balance", "bmi_share"]
     source: Source = Field(
-        "ASSUMPTION: an illustrative management rule; the source documents record the "
-        "decisions (e.g. Nanning 54.74 -> 69.74 CNY), not the rule behind them.",
+        "ASSUMPTION: an illustrative management rule; the sources record decisions, not "
+        "rules (Nanning's standard rose from 54.74 CNY in 2020 to 69.74 in 2021: Jiang "
+        "2024, Table 3, premium / insured).",
         description="Where the rule comes from.")
     band: Annotated[list[BandEdge], Field(min_length=2, max_length=2)] | None = Field(
         None, description="[lower, upper] target band of the indicator (loss ratio or "
@@ -45,14 +46,18 @@ class FinancingRule(StrictModel):
         None, description="Indicator value the standard aims at when outside the band "
         "(default: the band's midpoint).")
     max_step_up: Step = Field(
-        1.0, description="Largest rise in one year, as a share of the current standard.")
+        1.0, description="Largest rise in one year, as a share of the current standard. "
+        "ASSUMPTION (default 1: up to doubling; Nanning's 2021 rise was +27 %, Jiang 2024).")
     max_step_down: Step = Field(
         1.0, description="Largest cut in one year, as a share of the current standard "
-        "(at most 1).")
+        "(at most 1). ASSUMPTION (default 1: no limit).")
     rounding: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
-        1.0, description="Standards are rounded to a multiple of this (CNY; 0: no rounding).")
+        1.0, description="Standards are rounded to a multiple of this (CNY; 0: no rounding). "
+        "ASSUMPTION: whole CNY, as published standards (e.g. 108 CNY in Guangxi 2021).")
     recovery_years: Annotated[int, Field(ge=1, le=50)] = Field(
-        3, description="balance: years over which the gap to the target is closed.")
+        3, description="balance: years over which the gap to the target is closed. "
+        "ASSUMPTION: the insurer cooperation cycle of at least 3 years in Guangxi and "
+        "Nanning (Jiang 2024, s2.1.6).")
     share: Rate | None = Field(
         None, description="bmi_share: SIMI standard = share x BMI per-capita financing.")
     from_year: int | None = Field(
