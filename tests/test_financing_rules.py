@@ -33,6 +33,14 @@ def test_loss_ratio_rule_by_hand(scenarios_dir):
     np.testing.assert_allclose(f.simi_balance[0], [5_000, 32_000, 16_000])
 
 
+def test_from_year_keeps_the_history_before_it(scenarios_dir):
+    sc = _load(scenarios_dir, "{kind: loss_ratio, band: [0.8, 0.9], from_year: 2021}")
+    f = managed_funds(sc, np.full(3, 1000.0), np.array([[95_000.0, 95_000.0, 0.0]]),
+                      np.zeros((1, 3)))
+    # 2020 from the history (100); 2021 from 2020's loss ratio 0.95: 100 x 0.95 / 0.85 -> 112
+    np.testing.assert_allclose(f.simi_income[0] / 1000.0, [100, 100, 112])
+
+
 def test_balance_rule_by_hand(scenarios_dir):
     sc = _load(scenarios_dir, "{kind: balance, band: [0.1, 0.3], recovery_years: 2}")
     insured = np.full(3, 1000.0)
@@ -137,6 +145,8 @@ def test_loss_ratio_rule_on_a_deterministic_run(small):
     ("{kind: balance}", "financing.simi_rule.band"),
     ("{kind: loss_ratio, band: [0.8, 0.9], target: 1.2}", "financing.simi_rule.target"),
     ("{kind: bmi_share}", "financing.simi_rule.share"),
+    ("{kind: loss_ratio, band: [0.8, 0.9], from_year: 2021}", "financing.simi_rule.from_year"),
+    ("{kind: loss_ratio, band: [0.8, 0.9], from_year: 2040}", "financing.simi_rule.from_year"),
 ])
 def test_bad_rule_parameters_are_refused_naming_the_field(small, rule, field, capsys):
     with pytest.raises(ScenarioError) as err:

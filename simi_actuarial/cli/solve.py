@@ -75,9 +75,7 @@ def run(args) -> int:
             "accumulated": f"P(accumulated deficit in any year) <= {args.alpha}",
             "loss_ratio": f"expected loss ratio = {args.value}"}[args.target]
     print(f"{scenario.name}: financing standard for {what}")
-    print(f"  {sol.per_capita:.2f} CNY per insured in {scenario.years[0]}"
-          + (f", growing {args.growth:.1%}/yr" if args.growth else "")
-          + f"  (95% bootstrap CI {sol.ci_low:.2f} - {sol.ci_high:.2f}; {sol.paths} paths)")
+    print_standard(scenario, sol, args)
     if sol.achieved_in_sample is not None:
         print(f"  in-sample probability at the solved standard: {sol.achieved_in_sample:.4f}")
     if "verify_probability" in out:
@@ -93,13 +91,7 @@ def verify(scenario, sol, args) -> dict:
     """Re-simulate with the solved standard and an independent seed; report the target."""
     import numpy as np
 
-    from ..api import simulate
-
-    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years),
-                                                "simi_rule": None})  # the solved fixed standard
-    solved = scenario.model_copy(update={"financing": fin})
-    seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
-    res = simulate(solved, args.verify_paths, seed, args.threads, progress=not args.quiet)
+    seed, res = rerun_at(scenario, sol, args)
     f = res.funds
     if sol.target == "current":
         t = list(scenario.years).index(sol.year)
@@ -115,3 +107,27 @@ def verify(scenario, sol, args) -> dict:
     p = float(ind.mean())
     return {"verify_seed": seed, "verify_probability": p,
             "verify_probability_se": float(np.sqrt(p * (1 - p) / len(ind)))}
+
+
+def print_standard(scenario, sol, args) -> None:
+    """The solved standard's line: value, growth, bootstrap CI, paths."""
+    print(f"  {sol.per_capita:.2f} CNY per insured in {scenario.years[0]}"
+          + (f", growing {args.growth:.1%}/yr" if args.growth else "")
+          + f"  (95% bootstrap CI {sol.ci_low:.2f} - {sol.ci_high:.2f}; {sol.paths} paths)")
+    from ..fund.financing_rules import active
+
+    if active(scenario.financing.simi_rule):
+        print("  (a fixed standard: the scenario's financing.simi_rule is not applied here)")
+
+
+def rerun_at(scenario, sol, args):
+    """``(seed, result)``: the scenario re-simulated at the solved (fixed) standard, without
+    any financing rule, on ``--verify-paths`` paths with an independent seed."""
+    from ..api import simulate
+
+    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years),
+                                                "simi_rule": None})
+    solved = scenario.model_copy(update={"financing": fin})
+    seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
+    return seed, simulate(solved, args.verify_paths, seed, args.threads,
+                          progress=not args.quiet)

@@ -26,6 +26,7 @@ def check_args(args, scenario) -> None:
 
 def run(args, scenario, result) -> int:
     from ..solve_insurer import InsurerSolveError, solve_insurer
+    from .solve import print_standard
 
     try:
         sol = solve_insurer(result, args.target, args.alpha, args.value, args.term,
@@ -43,9 +44,7 @@ def run(args, scenario, result) -> int:
         return 0
     what = WHAT[args.target].format(term=sol.term, alpha=args.alpha, value=args.value)
     print(f"{scenario.name}: financing standard for {what}")
-    print(f"  {sol.per_capita:.2f} CNY per insured in {scenario.years[0]}"
-          + (f", growing {args.growth:.1%}/yr" if args.growth else "")
-          + f"  (95% bootstrap CI {sol.ci_low:.2f} - {sol.ci_high:.2f}; {sol.paths} paths)")
+    print_standard(scenario, sol, args)
     if len(sol.roots) > 1:
         print("  the target is met at several standards (not monotone): "
               + ", ".join(f"{r:.2f}" for r in sol.roots) + "; the smallest is reported")
@@ -58,13 +57,9 @@ def run(args, scenario, result) -> int:
 
 def verify(scenario, sol, args) -> dict:
     """Re-simulate at the solved standard with an independent seed; the target's value."""
-    from ..api import simulate
     from ..solve_insurer import target_statistic
+    from .solve import rerun_at
 
-    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years),
-                                                "simi_rule": None})
-    solved = scenario.model_copy(update={"financing": fin})
-    seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
-    res = simulate(solved, args.verify_paths, seed, args.threads, progress=not args.quiet)
+    seed, res = rerun_at(scenario, sol, args)
     value, se = target_statistic(res, sol.target, sol.term)
     return {"verify_seed": seed, "verify_value": value, "verify_value_se": se}

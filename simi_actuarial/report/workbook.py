@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io import atomic_path
+from ..io import atomic_path, confined_path
 from .run_files import RunFiles
 
 WORKBOOK = "results.xlsx"
@@ -45,7 +45,7 @@ def write_workbook(run_dir: str | Path, out: str | Path | None = None) -> Path:
     from .rules_table import rules_per_year
 
     run = RunFiles.load(run_dir)
-    target = Path(out) if out is not None else run.directory / WORKBOOK
+    target = Path(out) if out is not None else confined_path(run.directory, WORKBOOK)
     manifest = {k: v for k, v in run.manifest.items() if k != "scenario_resolved"}
     sheets = {
         "summary": run.summary,

@@ -99,3 +99,16 @@ def rule_problems(rule: FinancingRule | None, field: str,
         out.append((f"{at}.max_step_down", f"{rule.max_step_down:g} would cut the standard "
                     "below zero; at most 1"))
     return out
+
+
+def rule_year_problems(financing, start: int, end: int) -> list[tuple[str, str]]:
+    """A rule's ``from_year`` must be a year it can set: inside the horizon, after its
+    first year (which always comes from the history)."""
+    out: list[tuple[str, str]] = []
+    for field in ("simi_rule", "bmi_rule"):
+        rule = getattr(financing, field, None) if financing is not None else None
+        if rule is not None and rule.from_year is not None and not start < rule.from_year <= end:
+            out.append((f"financing.{field}.from_year",
+                        f"{rule.from_year} is not a year the rule can set: the horizon is "
+                        f"{start}-{end} and {start} comes from the fixed history"))
+    return out
