@@ -37,7 +37,8 @@ def contract_frontier(result, standards, corridors, profit_caps, term: int | Non
                       ) -> pd.DataFrame:
     """The frontier table (one row per standard x corridor x profit cap). ``result``: a
     run or its files (:class:`~simi_actuarial.report.run_files.RunFiles`); the scenario
-    must have an insurer contract. Standards are flat CNY per insured."""
+    must have an insurer contract. Standards (CNY per insured), corridors and caps are
+    applied flat over the horizon; the fee and the fund's loss share stay the scenario's."""
     sc = result.scenario
     if sc.fund.insurer is None:
         raise ValueError("fund.insurer: the frontier needs an insurer contract")

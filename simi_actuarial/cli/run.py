@@ -63,7 +63,7 @@ def run(args) -> int:
         return job.verify(result)
     out = write_results(result, job.out, extra={**job.extra, "execution": where})
     job.finish()
-    from ..report.workbook import write_workbook  # DIR/results.xlsx from the run's files
+    from ..report import write_workbook  # DIR/results.xlsx from the run's files
 
     write_workbook(out)
     on = (f"Dask ({where.get('workers')} worker(s) at {where.get('scheduler')})"
