@@ -38,7 +38,8 @@ def test_run_report_has_every_section_and_embedded_figures(run_dir):
     assert list(secs) == ["scenario", "rules", "tables", "financing", "insurer", "plots",
                           "mc-error", "manifest"]
     assert tuple(secs.values()) == HEADINGS
-    assert html.count('src="data:image/png;base64,') == 6
+    # six figures + the contract frontier of the insurer section
+    assert html.count('src="data:image/png;base64,') == 7
     assert not re.search(r'(src|href)="(https?:|file:|/)', html)  # self-contained
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["scenario_hash"] in html

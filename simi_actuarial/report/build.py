@@ -61,7 +61,7 @@ def render_report(run: RunFiles, alpha: float = ALPHA, figures_dir: str | Path |
         ("tables", "Results by year", _tables_section(run, curve)),
         # managed funds and the insurer (report/managed.py)
         ("financing", "Fund indicators and financing standard", managed.financing_section(run)),
-        ("insurer", "Insurer contract", managed.insurer_section(run, alpha, bootstrap)),
+        ("insurer", "Insurer contract", managed.insurer_section(run, alpha, bootstrap, lang)),
         ("plots", "Figures", "".join(H.figure(png, cap, alt) for png, cap, alt in figs.values())
          + "".join(H.para(x, "note") for x in notes)),
         ("mc-error", "Monte Carlo error", _mc_section(run, curve, alpha)),

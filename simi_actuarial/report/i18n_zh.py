@@ -103,7 +103,14 @@ EXACT = {
         "承保机构经营结果已计入盈利率上限与亏损分担区间；返还结余与基金分担亏损属于基本医疗"
         "保险基金一方。",
     "Standards that price the contract": "合同定价对应的筹资标准",
-    "target": "目标", "note": "说明",
+    "target": "目标", "note": "说明", "Contract frontier": "合同边界",
+    "Left: the SIMI layer's P(accumulated deficit in any year) against the insurer's expected "
+    "result per insured-year, one line per loss corridor and profit cap, points labelled with "
+    "the standard. Right: P(insurer's cumulative loss over the horizon) by standard. Same "
+    "paths throughout.":
+        "左图：大病保险任一年累计结余为负的概率与承保机构每参保人年期望经营结果的关系，每条线"
+        "对应一组亏损分担区间与盈利上限，点旁标注筹资标准。右图：各筹资标准下承保机构在预测期内"
+        "累计亏损的概率。全部基于同一组路径。",
     "insurer's expected margin = 0": "承保机构期望利润率 = 0",
     "BMI fund's expected net cost = 0": "基本医疗保险基金期望净成本 = 0",
     "Accumulated SIMI balance (end of year, nominal): median and the bands holding 50 % and "

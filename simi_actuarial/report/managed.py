@@ -107,8 +107,9 @@ def financing_section(run: RunFiles) -> str:
                      "note"))
 
 
-def insurer_section(run: RunFiles, alpha: float, bootstrap: int) -> str:
-    """The insurer's settlement by year and the standards that price the contract."""
+def insurer_section(run: RunFiles, alpha: float, bootstrap: int, lang: str = "en") -> str:
+    """The insurer's settlement by year, the standards that price the contract and the
+    contract frontier around the scenario's standard and terms."""
     from ..solve_insurer import InsurerSolveError, solve_insurer
 
     if run.scenario.fund.insurer is None:
@@ -137,4 +138,31 @@ def insurer_section(run: RunFiles, alpha: float, bootstrap: int) -> str:
             + H.para(f"Over the whole horizon ({len(run.years)} years), standard held flat, "
                      "solved on the run's paths (see simi solve --target insurer_loss, "
                      "insurer_margin, fund_net_cost; simi frontier for corridors and caps).",
-                     "note"))
+                     "note")
+            + "<h3>Contract frontier</h3>" + _frontier_figure(run, lang))
+
+
+def _frontier_figure(run: RunFiles, lang: str) -> str:
+    """Standards 70-150 % of the first year's x corridors {3 %, 5 %, the scenario's} x
+    profit caps {2 %, 5 %, the scenario's}, re-settled on the run's paths."""
+    from ..frontier import contract_frontier
+    from ..scenario.base import value_at
+    from ..viz.frontier import frontier_plot
+    from ..viz.style import png_bytes
+    from .i18n import localise_figure
+
+    sc = run.scenario
+    y0 = sc.years[0]
+    s0 = float(value_at(sc.financing.simi_per_capita, y0))
+    ins = sc.fund.insurer
+    corridors = sorted({0.03, 0.05, float(value_at(ins.loss_corridor, y0))})
+    caps = sorted({0.02, 0.05, float(value_at(ins.profit_cap, y0))})
+    standards = np.round(np.linspace(0.7, 1.5, 9) * s0)
+    fig = frontier_plot(contract_frontier(run, standards, corridors, caps))
+    localise_figure(fig, lang)
+    return H.figure(png_bytes(fig),
+                    "Left: the SIMI layer's P(accumulated deficit in any year) against the "
+                    "insurer's expected result per insured-year, one line per loss corridor "
+                    "and profit cap, points labelled with the standard. Right: P(insurer's "
+                    "cumulative loss over the horizon) by standard. Same paths throughout.",
+                    "contract frontier")
