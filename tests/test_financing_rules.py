@@ -154,3 +154,10 @@ def test_bad_rule_parameters_are_refused_naming_the_field(small, rule, field, ca
     assert field in [p for p, _ in err.value.problems]
     assert main(["validate", str(small), "--set", f"financing.simi_rule={rule}"]) == 2
     assert field in capsys.readouterr().err
+
+
+def test_validate_prints_the_rule(small, capsys):
+    rule = "{kind: loss_ratio, band: [0.85, 0.95], max_step_up: 0.15, from_year: 2023}"
+    assert main(["validate", str(small), "--set", f"financing.simi_rule={rule}"]) == 0
+    assert ("financing rule (SIMI standard): loss_ratio, band 0.85–0.95, target 0.9, max step "
+            "up 15%, down 100%, rounded to 1 CNY, from 2023") in capsys.readouterr().out

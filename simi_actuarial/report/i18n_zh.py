@@ -199,5 +199,5 @@ PHRASES = {
     "years": "年", "paths": "路径", "probability": "概率", "deficit": "赤字",
     "band": "区间", "max step up": "最大上调", "down": "下调", "rounded to": "取整至",
     "share": "比例", "median": "中位数", "insurer": "承保机构", "target": "目标",
-    "loss_ratio": "赔付率规则", "balance": "累计结余率规则", "bmi_share": "按基本医疗保险筹资比例",
+    "loss_ratio": "赔付率规则", "recovery over": "弥补期", "from": "起始于", "balance": "累计结余率规则", "bmi_share": "按基本医疗保险筹资比例",
 }

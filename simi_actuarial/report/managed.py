@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..fund.accounting import financing_schedule, project_funds
 from ..fund.financing_rules import active
+from ..scenario.financing_rules_schema import describe
 from ..stats import prob_se
 from . import html as H
 from .run_files import RunFiles
@@ -74,7 +75,7 @@ def financing_section(run: RunFiles) -> str:
                     "over paths).", "note"))
     if active(sc.financing.bmi_rule):
         out += ("<h3>BMI financing under its rule</h3>"
-                + H.para(f"BMI rule: {sc.financing.bmi_rule.kind}. Source: "
+                + H.para(f"BMI rule: {describe(sc.financing.bmi_rule)}. Source: "
                          f"{sc.financing.bmi_rule.source}") + H.columns_table(s, BMI_STANDARD))
     rule = sc.financing.simi_rule
     if not active(rule):
@@ -87,12 +88,7 @@ def financing_section(run: RunFiles) -> str:
     frame["p_deficit_fixed"] = fixed_history_deficit(run)
     last = frame.iloc[-1]
     y1 = int(last.year)
-    lo, hi = (rule.band or [np.nan, np.nan])
-    text = (f"Financing rule: {rule.kind}"
-            + (f", band {lo:g}–{hi:g}, target {rule.target_value():g}" if rule.band else "")
-            + (f", share {rule.share:g}" if rule.share is not None else "")
-            + f", max step up {rule.max_step_up:.0%}, down {rule.max_step_down:.0%}, "
-            f"rounded to {rule.rounding:g} CNY. Source: {rule.source}")
+    text = f"Financing rule: {describe(rule)}. Source: {rule.source}"
     buys = (f"By {y1} the rule costs {last.simi_extra_financing_cumulative_mean:,.2f} ± "
             f"{last.simi_extra_financing_cumulative_mean_se:,.2f} CNY per insured of extra "
             f"financing (cumulative, mean over paths) and moves P(accumulated balance < 0 at "

@@ -69,6 +69,23 @@ class FinancingRule(StrictModel):
         return self.target if self.target is not None else 0.5 * (self.band[0] + self.band[1])
 
 
+def describe(rule: FinancingRule) -> str:
+    """One line: the rule's kind and parameters (``simi validate``, the report)."""
+    parts = [rule.kind]
+    if rule.band is not None:
+        parts.append(f"band {rule.band[0]:g}–{rule.band[1]:g}, target {rule.target_value():g}")
+    if rule.share is not None:
+        parts.append(f"share {rule.share:g}")
+    if rule.kind == "balance":
+        parts.append(f"recovery over {rule.recovery_years} years")
+    if rule.kind != "fixed":
+        parts.append(f"max step up {rule.max_step_up:.0%}, down {rule.max_step_down:.0%}, "
+                     f"rounded to {rule.rounding:g} CNY")
+    if rule.from_year is not None:
+        parts.append(f"from {rule.from_year}")
+    return ", ".join(parts)
+
+
 def rule_problems(rule: FinancingRule | None, field: str,
                   has_bmi: bool) -> list[tuple[str, str]]:
     """Inconsistent rule parameters as ``(dotted path, message)`` (empty when fine)."""
