@@ -13,7 +13,8 @@ from simi_actuarial.cli import main
 from simi_actuarial.report import RunFiles, build_report
 from simi_actuarial.scenario.summary import summarize
 
-HEADINGS = ("Scenario summary", "Resolved rules per year", "Results by year", "Figures",
+HEADINGS = ("Scenario summary", "Resolved rules per year", "Results by year",
+            "Fund indicators and financing standard", "Insurer contract", "Figures",
             "Monte Carlo error", "Manifest (provenance)")
 
 
@@ -34,9 +35,11 @@ def _sections(html):
 def test_run_report_has_every_section_and_embedded_figures(run_dir):
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     secs = _sections(html)
-    assert list(secs) == ["scenario", "rules", "tables", "plots", "mc-error", "manifest"]
+    assert list(secs) == ["scenario", "rules", "tables", "financing", "insurer", "plots",
+                          "mc-error", "manifest"]
     assert tuple(secs.values()) == HEADINGS
-    assert html.count('src="data:image/png;base64,') == 6
+    # six figures + the contract frontier of the insurer section
+    assert html.count('src="data:image/png;base64,') == 7
     assert not re.search(r'(src|href)="(https?:|file:|/)', html)  # self-contained
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["scenario_hash"] in html

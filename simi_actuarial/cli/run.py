@@ -34,6 +34,8 @@ def register(sub) -> None:
     add_run_control_options(p)  # --out DIR | --resume DIR | --verify DIR
     p.add_argument("--report", action="store_true",
                    help="also write DIR/report.html (as `simi report DIR`)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the --report (en or zh)")
     add_mc_options(p)
     add_set_option(p)
     add_scale_options(p)
@@ -61,6 +63,9 @@ def run(args) -> int:
         return job.verify(result)
     out = write_results(result, job.out, extra={**job.extra, "execution": where})
     job.finish()
+    from ..report import write_workbook  # DIR/results.xlsx from the run's files
+
+    write_workbook(out)
     on = (f"Dask ({where.get('workers')} worker(s) at {where.get('scheduler')})"
           if where.get("executor") == "dask" else f"{result.raw.threads} thread(s)")
     if where.get("backend") == "cuda":
@@ -72,5 +77,5 @@ def run(args) -> int:
     if args.report:
         from ..report import build_report
 
-        print(f"report: {build_report(out)}")
+        print(f"report: {build_report(out, lang=args.lang)}")
     return 0

@@ -8,7 +8,8 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from .base import History, Money, Rate, StrictModel
+from .base import CrossFieldError, History, Money, Rate, StrictModel
+from .financing_rules_schema import FinancingRule, rule_problems
 from .rules_schema import Name, Source
 
 IncomeSeries = dict[int, Annotated[float, Field(gt=0.0)]]
@@ -110,6 +111,23 @@ class FinancingConfig(StrictModel):
         "above 80 % of residents' fund expenditure (Jiang 2024, s2.2.8, citing Wei Yun 2020) "
         "the remainder is small; 0 unless the scenario sources it.",
     )
+    # --- managed funds (issue 14): standards set each year by a rule -------------------
+    simi_rule: FinancingRule | None = Field(
+        None, description="Rule setting the SIMI standard from year 2 on (null: the history).")
+    bmi_rule: FinancingRule | None = Field(
+        None, description="Rule setting the BMI per-capita financing (null: the history).")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        has_bmi = self.bmi_per_capita is not None
+        problems = (rule_problems(self.simi_rule, "simi_rule", has_bmi)
+                    + rule_problems(self.bmi_rule, "bmi_rule", has_bmi))
+        if self.bmi_rule is not None and not has_bmi:
+            problems.append(("financing.bmi_per_capita", "required by financing.bmi_rule"))
+        if problems:
+            raise CrossFieldError(problems)
+        return self
+    # --- end managed funds --------------------------------------------------------------
 
 
 class InsurerContract(StrictModel):
