@@ -33,6 +33,14 @@ NANNING = ("Checked against the Nanning 2022 SIMI episodes by cost band "
 PER_LEVEL_FIELDS = ("cost_mean", "cost_sigma", "inscope_mean", "tail_probability", "tail_alpha")
 
 
+class ClaimantTable(StrictModel):
+    """Claimant probability by single age 0..100 (101 values per sex) and its source."""
+
+    source: str = Field(..., min_length=1, description="Where the table comes from.")
+    male: list[Prob] = Field(..., min_length=101, max_length=101)
+    female: list[Prob] = Field(..., min_length=101, max_length=101)
+
+
 class MorbidityConfig(StrictModel):
     """Who is hospitalised, how often, where, and at what cost.
 
@@ -106,6 +114,14 @@ class MorbidityConfig(StrictModel):
     male_excess_old: Annotated[float, Field(ge=0.5, le=2.0)] = Field(
         1.10, description="Male/female ratio of rates from age 50. Assumption "
         "(seed001 s4.2.2.2: 56 % of Nanning SIMI episodes were men's).")
+
+    claimant_probability: ClaimantTable | None = Field(
+        None, description="Probability of >= 1 admission in a year by single age and sex, "
+        "fitted to a place's own claims extract (`simi fit-claims`). When given it is used "
+        "as is (times incidence_multiplier): the J-shaped curve, admissions_per_insured and "
+        "the older adults' rate are not used, and level_mix_age_tilt gives each age band's "
+        "level mix directly (no raking to level_mix). null: the J-shaped curve calibrated to "
+        "the national figures above.")
 
     # --- admissions per hospitalised person: 1 + NegBin(mean, shape) --------------------
     extra_admissions_young: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
