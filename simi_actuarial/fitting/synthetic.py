@@ -113,3 +113,23 @@ def write_extract(truth: Truth, insured_total: int, claims_path, enrolment_path,
             for g, sh in groups.items()]
     pd.DataFrame(rows).to_csv(enrolment_path, index=False)
     return insured
+
+
+def main(argv=None) -> None:
+    """``python -m simi_actuarial.fitting.synthetic CLAIMS.csv INSURED.csv [--insured N]
+    [--seed S]``: a synthetic extract of the default :class:`Truth` (groups general 95 %,
+    poor 5 %)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m simi_actuarial.fitting.synthetic")
+    ap.add_argument("claims")
+    ap.add_argument("enrolment")
+    ap.add_argument("--insured", type=int, default=150_000)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args(argv)
+    write_extract(Truth(), a.insured, a.claims, a.enrolment,
+                  groups={"general": 0.95, "poor": 0.05}, seed=a.seed)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
