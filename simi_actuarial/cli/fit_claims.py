@@ -65,7 +65,8 @@ def run(args) -> int:
     for i, r in enumerate(lv.to_dict("records")):
         print(f"{r['level']:<10} {r['admissions']:>10,.0f} {r['mean_cost_observed']:>10,.0f} "
               f"{r['mean_cost_fitted']:>10,.0f} {r['mean_cost_se']:>8,.0f} "
-              f"{100 * r['tail_share_fitted']:>7.2f} {c.alpha_[i]:>6.2f}")
+              f"{100 * r['tail_share_fitted']:>7.2f} "
+              + (f"{c.alpha_[i]:>6.2f}" if c.p_tail_[i] > 0 else f"{'-':>6}"))
     for note in fit.notes:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {args.out} and {diag}/")

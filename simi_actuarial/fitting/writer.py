@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..io import write_text
+from ..io import write_csv, write_text
 from ..viz.qq import cost_qq
 from ..viz.style import save_figure
 from . import diagnostics as D
@@ -98,10 +98,10 @@ def write_fitted(fit: ClaimsFit, base, out, claims, insured, groups) -> Path:
     ins = fit.enrolment.insured
     structure = pd.DataFrame([{"age": a, "sex": sex, "count": float(ins[a, s])}
                               for a in range(101) for s, sex in enumerate(("male", "female"))])
-    write_text(diag / "structure.csv", structure.to_csv(index=False))
+    write_csv(diag / "structure.csv", structure)
     for name, frame in (("parameters", fit.parameters()), ("by_age_band", D.by_age_band(fit)),
                         ("by_level", D.by_level(fit)), ("by_cost_band", D.by_cost_band(fit))):
-        write_text(diag / f"{name}.csv", frame.to_csv(index=False))
+        write_csv(diag / f"{name}.csv", frame)
     levels = [lv for i, lv in enumerate(fit.stats.levels) if fit.stats.bin_n[i].sum() > 0]
     idx = [fit.stats.levels.index(lv) for lv in levels]
     emp = [D.empirical_quantiles(fit.stats.bin_n[i], QQ_PROBS) for i in idx]
