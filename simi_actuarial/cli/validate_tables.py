@@ -5,7 +5,7 @@ not fitted to the scenario's own place."""
 
 from __future__ import annotations
 
-from ..scenario.base import is_history
+from ..scenario.base import YEAR_MIN, is_history
 from ..scenario.provenance import assumptions, morbidity_warning
 
 
@@ -28,6 +28,10 @@ def _short(v) -> str:
     return str(v)
 
 
+def _year(y: int) -> str:
+    return "start" if y == YEAR_MIN else str(y)
+
+
 def histories_text(scenario) -> str:
     """Financing per year and every value history of the scenario, as resolved."""
     lines = []
@@ -43,7 +47,7 @@ def histories_text(scenario) -> str:
     if hist:
         lines.append("  value histories (year: value, as resolved):")
         for path, h in hist:
-            lines.append(f"    {path}: " + ", ".join(f"{y}: {_short(v)}"
+            lines.append(f"    {path}: " + ", ".join(f"{_year(y)}: {_short(v)}"
                                                     for y, v in sorted(h.items())))
     return "\n".join(lines)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..headline import headline
 from ..headline import conclusion as conclusion_text
+from ..headline import headline
 from . import html as H
 
 
