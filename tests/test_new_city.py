@@ -81,3 +81,41 @@ def test_walkthrough_example_is_fitted_here_and_validates(repo_root, monkeypatch
     assert "newcity.yaml, fitted by simi fit-claims" in pop
     size = sum(p.stat().st_size for p in (repo_root / "examples").rglob("*") if p.is_file())
     assert size < 2_000_000
+
+
+def test_run_ends_with_the_headline_and_refuses_to_overwrite(repo_root, tmp_path):
+    import simi_actuarial as sa
+
+    out = tmp_path / "run"
+    argv = ["run", str(repo_root / "tests/data/small_guangxi.yaml"), "--paths", "12",
+            "--threads", "1", "--out", str(out), "--quiet"]
+    rc, text, err = run_cli(argv)
+    assert rc == 0, err
+    tail = text[text.index("Required SIMI financing standard"):]
+    from simi_actuarial.report import RunFiles
+
+    run = RunFiles.load(out)
+    flat = sa.required_financing(run, "accumulated", 0.05, bootstrap=0)
+    assert f"flat 2021-2025: {flat.per_capita:,.2f} CNY per insured" in tail
+    for y in run.years:
+        cur = sa.required_financing(run, "current", 0.05, year=int(y), bootstrap=0)
+        assert f"{int(y)} {cur.per_capita:,.2f} (" in tail
+    rc, _, err = run_cli(argv)  # a complete run is not overwritten
+    assert_clear_rejection(rc, err)
+    assert "holds a complete run" in err
+    rc, _, err = run_cli([*argv, "--force"])
+    assert rc == 0, err
+
+
+def test_compare_labels_formats_and_required_standard_change(repo_root):
+    path = str(repo_root / "tests/data/small_guangxi.yaml")
+    rc, out, err = run_cli(["compare", path, path, "--paths", "12", "--threads", "1",
+                            "--quiet", "--year", "2022", "--set",
+                            "simi.schedules.general.starting_line=12000"])
+    assert rc == 0, err
+    assert "--set on the reform: simi.schedules.general.starting_line=12000" in out
+    assert "e+" not in out  # no scientific notation
+    line = [x for x in out.splitlines() if x.startswith("required standard")][0]
+    assert "change -" in line  # a higher line needs less financing
+    rc, helptext, _ = run_cli(["compare", "--help"])
+    assert "REFORM only" in " ".join(helptext.split())
