@@ -90,7 +90,7 @@ class FinancingConfig(StrictModel):
 
 
 class InsurerContract(StrictModel):
-    """Commercial insurer running the SIMI layer (seed001 s2.1.6.3; seed002 s2.9.4)."""
+    """Commercial insurer running the SIMI layer (Jiang (2024) s2.1.6.3; Luo (2020) s2.9.4)."""
 
     source: Source
     management_fee: History[Rate] = Field(
