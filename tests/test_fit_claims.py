@@ -140,18 +140,24 @@ def test_chunk_size_does_not_change_the_statistics(extract):
     np.testing.assert_allclose(a.bin_s1, b.bin_s1, rtol=1e-12)
 
 
+def _rejected(tmp_path, scenarios_dir, claim_rows, enrolment: str) -> str:
+    """Run fit-claims on the given files; assert a clean exit-2 rejection; its stderr."""
+    (tmp_path / "c.csv").write_text("\n".join(claim_rows) + "\n")
+    (tmp_path / "i.csv").write_text(enrolment)
+    rc, _, err = run_cli(["fit-claims", str(scenarios_dir / "nanning_2022.yaml"), "--claims",
+                          str(tmp_path / "c.csv"), "--insured", str(tmp_path / "i.csv"),
+                          "--year", "2022", "--out", str(tmp_path / "n.yaml")])
+    assert_clear_rejection(rc, err)
+    return err
+
+
 def test_bad_rows_named_by_line(tmp_path, scenarios_dir):
     rows = ["person_id,age,sex,group,hospital_level,total_cost,in_scope_cost",
             "a,40,male,general,tertiary,1000,900",
             "b,forty,male,general,tertiary,1000,900",
             "c,40,x,general,tertiary,1000,900",
             "d,40,female,general,clinic,1000,900"]
-    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "i.csv").write_text("age,sex,insured\n40,male,100\n40,female,100\n")
-    rc, _, err = run_cli(["fit-claims", str(scenarios_dir / "nanning_2022.yaml"), "--claims",
-                          str(tmp_path / "c.csv"), "--insured", str(tmp_path / "i.csv"),
-                          "--year", "2022", "--out", str(tmp_path / "n.yaml")])
-    assert_clear_rejection(rc, err)
+    err = _rejected(tmp_path, scenarios_dir, rows, "age,sex,insured\n40,male,100\n40,female,100\n")
     assert "line 3" in err and "age" in err
     assert "line 4" in err and "sex" in err
     assert "line 5" in err and "clinic" in err
@@ -161,10 +167,5 @@ def test_bad_rows_named_by_line(tmp_path, scenarios_dir):
 def test_enrolment_must_cover_the_extract(tmp_path, scenarios_dir):
     rows = ["person_id,age,sex,group,hospital_level,total_cost,in_scope_cost"]
     rows += [f"p{i},40,male,general,tertiary,1000,900" for i in range(3)]
-    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "i.csv").write_text("age,sex,insured\n40,male,2\n")
-    rc, _, err = run_cli(["fit-claims", str(scenarios_dir / "nanning_2022.yaml"), "--claims",
-                          str(tmp_path / "c.csv"), "--insured", str(tmp_path / "i.csv"),
-                          "--year", "2022", "--out", str(tmp_path / "n.yaml")])
-    assert_clear_rejection(rc, err)
+    err = _rejected(tmp_path, scenarios_dir, rows, "age,sex,insured\n40,male,2\n")
     assert "age 40 male" in err and "3 claimants" in err
