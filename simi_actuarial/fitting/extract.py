@@ -7,8 +7,9 @@ columns that ``simi reimburse`` reads are checked by
 :func:`simi_actuarial.claims.reader.validate_frame` (same messages, same line numbers);
 ``age`` must be a whole number 0-130 (ages above 100 count as 100) and ``sex`` male/female.
 
-Memory: one chunk of rows plus, per distinct person, a 64-bit hash of the id, the age, the
-sex and the admission count (16 bytes, ~40 while merging), plus fixed-size
+Memory: one chunk of rows, the per-person totals of one of :data:`PARTITIONS` hash
+partitions at a time (each chunk's partial totals, 16 bytes per person and chunk, are
+spilled to temporary files by id hash; a partition is merged by sorting), plus fixed-size
 tables (costs in :data:`COST_EDGES` bins with their count, sum of log cost and sum of
 squared log cost, which are the sufficient statistics of the lognormal-Pareto likelihood
 for any threshold on a bin edge).
@@ -36,6 +37,8 @@ MAX_EXTRA = 400
 COST_EDGES = np.array([m / 10.0 * 10.0**k for k in range(9) for m in range(10, 100)])
 N_BINS = COST_EDGES.size
 DEFAULT_CHUNK_ROWS = 250_000
+#: Temporary partitions of the per-person totals (by id hash).
+PARTITIONS = 16
 
 
 @dataclass
@@ -150,9 +153,31 @@ def read_extract(path: str | Path, levels, groups,
         raise ClaimsError(src, [("line 1", f"missing column(s) {', '.join(missing)} "
                                  f"(header: {', '.join(names)})")])
     st = ExtractStats.empty(levels, groups)
+    spill = _Spill(PARTITIONS)
+    try:
+        log = _read_chunks(path, header, st, spill, chunk_rows)
+        if log.count:
+            more = log.count - len(log.problems())
+            raise ClaimsError(src, log.problems()
+                              + ([("", f"... and {more:,} more bad row(s)")] if more else []))
+        if not spill.rows:
+            raise ClaimsError(src, [("", "no admissions in the extract")])
+        for part in spill.partitions():
+            _finish_persons(st, part)
+    finally:
+        spill.close()
+    if st.sex_conflicts:
+        st.notes.append(f"{st.sex_conflicts:,} person(s) appear with both sexes; counted as male")
+    if st.extra_hist[:, -1].sum():
+        st.notes.append(f"persons with more than {MAX_EXTRA + 1} admissions counted as "
+                        f"{MAX_EXTRA + 1}")
+    return st
+
+
+def _read_chunks(path, header, st: ExtractStats, spill, chunk_rows: int) -> BadRowLog:
+    """Validate and accumulate every chunk; per-person rows go to ``spill``. Returns the
+    log of bad rows (nothing is accumulated after the first bad row)."""
     log = BadRowLog()
-    persons: list[Persons] = []
-    held = 0
     dtype = {h: str for h in header if str(h).strip() in ("person_id", "age", "sex")}
     try:
         reader = pd.read_csv(path, encoding="utf-8-sig", dtype=dtype, na_filter=False,
@@ -170,23 +195,54 @@ def read_extract(path: str | Path, levels, groups,
                 bad_as = [i for i in pos.tolist() if why[i]]
                 if bad_as:
                     log.add(line[bad_as], [why[i] for i in bad_as])
-                if log.count:
-                    continue
-                persons.append(_accumulate(st, chunk, age[pos], sex[pos]))
-                held += len(persons[-1])
-                if len(persons) > 1 and held > 4 * chunk_rows:
-                    persons = [_persons(persons)]
-                    held = len(persons[0])
+                if not log.count:
+                    spill.add(_accumulate(st, chunk, age[pos], sex[pos]))
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ClaimsError(src, [("", f"cannot parse CSV: {exc}")]) from None
-    if log.count:
-        more = log.count - len(log.problems())
-        problems = log.problems() + ([("", f"... and {more:,} more bad row(s)")] if more else [])
-        raise ClaimsError(src, problems)
-    if not persons:
-        raise ClaimsError(src, [("", "no admissions in the extract")])
-    _finish_persons(st, _persons(persons))
-    return st
+        raise ClaimsError(str(path), [("", f"cannot parse CSV: {exc}")]) from None
+    return log
+
+
+class _Spill:
+    """Per-person partial totals spilled to ``k`` temporary files by the top bits of the id
+    hash, so that each person lies in one partition and memory holds one partition at a
+    time (~40 bytes per person of the largest partition) instead of every person."""
+
+    RECORD = np.dtype([("h", "<u8"), ("age", "<i2"), ("smin", "i1"), ("smax", "i1"),
+                       ("n", "<i4")])
+
+    def __init__(self, k: int):
+        import tempfile
+
+        self.k = k
+        self.dir = tempfile.TemporaryDirectory(prefix="simi-fit-")
+        self.files = [open(Path(self.dir.name) / f"p{i}.bin", "wb") for i in range(k)]
+        self.rows = 0
+
+    def add(self, part: Persons) -> None:
+        rec = np.empty(len(part), self.RECORD)
+        for name in self.RECORD.names:
+            rec[name] = getattr(part, name)
+        which = (part.h >> np.uint64(64 - self.k.bit_length() + 1)).astype(np.int64) % self.k
+        for i in range(self.k):
+            sel = rec[which == i]
+            if sel.size:
+                sel.tofile(self.files[i])
+        self.rows += len(part)
+
+    def partitions(self):
+        """Each partition's per-person totals (all of a person's rows are in one)."""
+        for f in self.files:
+            f.close()
+        for i in range(self.k):
+            rec = np.fromfile(Path(self.dir.name) / f"p{i}.bin", self.RECORD)
+            if rec.size:
+                yield _persons([Persons(rec["h"], rec["age"], rec["smin"], rec["smax"],
+                                        rec["n"])])
+
+    def close(self) -> None:
+        for f in self.files:
+            f.close()
+        self.dir.cleanup()
 
 
 def _accumulate(st: ExtractStats, chunk, age: np.ndarray, sex: np.ndarray) -> Persons:
@@ -216,14 +272,9 @@ def _finish_persons(st: ExtractStats, per: Persons) -> None:
     age = per.age.astype(np.int64)
     sex = per.smin.astype(np.int64)
     n = per.n.astype(np.int64)
-    st.sex_conflicts = int((per.smin != per.smax).sum())
-    if st.sex_conflicts:
-        st.notes.append(f"{st.sex_conflicts:,} person(s) appear with both sexes; counted as male")
+    st.sex_conflicts += int((per.smin != per.smax).sum())
     np.add.at(st.claimants, (age, sex), 1.0)
     np.add.at(st.admissions, (age, sex), n.astype(float))
     extra = np.minimum(n - 1, MAX_EXTRA)
     old = (age >= 60).astype(np.int64)
     np.add.at(st.extra_hist, (old, extra), 1.0)
-    if np.any(n - 1 > MAX_EXTRA):
-        st.notes.append(f"persons with more than {MAX_EXTRA + 1} admissions counted as "
-                        f"{MAX_EXTRA + 1}")
