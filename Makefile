@@ -34,7 +34,7 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/simi validate $(DEFAULT_SCENARIO)
-	$(BIN)/simi run $(DEFAULT_SCENARIO) --paths $(PATHS) --out $(OUT)
+	$(BIN)/simi run $(DEFAULT_SCENARIO) --paths $(PATHS) --out $(OUT) --force  # make run: redo
 
 validate: $(STAMP)
 	$(BIN)/simi validate scenarios/*.yaml scenarios/calibrated/*.yaml

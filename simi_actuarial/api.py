@@ -43,6 +43,11 @@ def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: in
     if progress:
         from tqdm import tqdm
 
+        from .numba_cache import kernel_cached
+
+        if not kernel_cached():
+            print("compiling the simulation kernel (numba; first run after an install or "
+                  "upgrade, about 20-60 s)...", file=sys.stderr, flush=True)
         bar = tqdm(total=paths, unit="path", desc=scenario.name, file=sys.stderr, leave=False)
     if checkpoint is not None:
         executor = checkpoint.wrap(executor)

@@ -13,6 +13,7 @@ from . import (
     backtest,
     calibrate,
     compare,
+    fit_claims,
     frontier,
     reimburse,
     report,
@@ -28,7 +29,7 @@ EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
 COMMANDS = [validate, run, solve, compare, reimburse, report, sensitivity, sweep, calibrate,
-            backtest, frontier]
+            backtest, fit_claims, frontier]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,11 +26,19 @@ LEVELS: tuple[str, ...] = ("township", "primary", "secondary", "tertiary")
 
 U = "urrbmi_2021.csv (national medical security statistical bulletin 2021)"
 NANNING = ("Checked against the Nanning 2022 SIMI episodes by cost band "
-           "(nanning_2022_episodes_by_cost_band.csv; seed001 Table 9): see resolve.py.")
+           "(nanning_2022_episodes_by_cost_band.csv; Jiang (2024) Table 9): see resolve.py.")
 
 #: Fields given per hospital level: a partial mapping keeps the defaults of the other levels,
 #: a single number applies to every level.
 PER_LEVEL_FIELDS = ("cost_mean", "cost_sigma", "inscope_mean", "tail_probability", "tail_alpha")
+
+
+class ClaimantTable(StrictModel):
+    """Claimant probability by single age 0..100 (101 values per sex) and its source."""
+
+    source: str = Field(..., min_length=1, description="Where the table comes from.")
+    male: list[Prob] = Field(..., min_length=101, max_length=101)
+    female: list[Prob] = Field(..., min_length=101, max_length=101)
 
 
 class MorbidityConfig(StrictModel):
@@ -105,7 +113,15 @@ class MorbidityConfig(StrictModel):
         "a doubling every 14 years.")
     male_excess_old: Annotated[float, Field(ge=0.5, le=2.0)] = Field(
         1.10, description="Male/female ratio of rates from age 50. Assumption "
-        "(seed001 s4.2.2.2: 56 % of Nanning SIMI episodes were men's).")
+        "(Jiang (2024) s4.2.2.2: 56 % of Nanning SIMI episodes were men's).")
+
+    claimant_probability: ClaimantTable | None = Field(
+        None, description="Probability of >= 1 admission in a year by single age and sex, "
+        "fitted to a place's own claims extract (`simi fit-claims`). When given it is used "
+        "as is (times incidence_multiplier): the J-shaped curve, admissions_per_insured and "
+        "the older adults' rate are not used, and level_mix_age_tilt gives each age band's "
+        "level mix directly (no raking to level_mix). null: the J-shaped curve calibrated to "
+        "the national figures above.")
 
     # --- admissions per hospitalised person: 1 + NegBin(mean, shape) --------------------
     extra_admissions_young: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
@@ -179,7 +195,7 @@ class MorbidityConfig(StrictModel):
         + NANNING)
     tail_alpha: Alpha | dict[LevelName, Alpha] = Field(
         2.5, description="Pareto tail index, by level or one number for all. Nanning 2022 "
-        "SIMI episodes of 60,000+ CNY averaged 101,421 (seed001 Table 9): a Pareto above "
+        "SIMI episodes of 60,000+ CNY averaged 101,421 (Jiang (2024) Table 9): a Pareto above "
         "60k with that mean has alpha = 101.4 / (101.4 - 60) = 2.45 (range ~2.2-2.9 for the "
         "390 episodes).")
 
@@ -189,7 +205,7 @@ class MorbidityConfig(StrictModel):
                                  "tertiary": 0.89},
         description="Mean in-scope (catalogue) share of cost by level (Beta distributed). "
         "Assumption informed by guangxi_west_cost_composition_2020_2021.csv: self-pay "
-        "8.2-10.7 % of total cost in Baise/Chongzuo 2020-2021 (seed000 Table 4); more "
+        "8.2-10.7 % of total cost in Baise/Chongzuo 2020-2021 (Jiang et al. (Guangxi 2017–2021) Table 4); more "
         "self-pay items (drugs, devices) at higher levels. Cost-weighted self-pay ~9.5 %.")
     inscope_concentration: Annotated[float, Field(gt=0.5, le=1e12)] = Field(
         30.0, description="Beta concentration (a + b) of the in-scope share; sd ~0.055 at "

@@ -18,8 +18,8 @@ from . import html as H
 from .run_files import RunFiles
 
 ALPHA = 0.05
-SECTIONS = ("scenario", "rules", "tables", "financing", "insurer", "plots", "mc-error",
-            "manifest")
+SECTIONS = ("conclusion", "scenario", "assumptions", "rules", "tables", "financing", "insurer",
+            "plots", "mc-error", "manifest")
 
 
 def build_report(run_dir: str | Path, out: str | Path | None = None, alpha: float = ALPHA,
@@ -55,8 +55,12 @@ def render_report(run: RunFiles, alpha: float = ALPHA, figures_dir: str | Path |
             with atomic_path(Path(figures_dir) / f"{name}.png") as tmp:
                 tmp.write_bytes(png)
     sc = run.scenario
+    from .answers import assumptions_section, conclusion_section
+
     sections = [
+        ("conclusion", "Conclusion", conclusion_section(run, alpha)),
         ("scenario", "Scenario summary", _scenario_section(run, curve, alpha)),
+        ("assumptions", "Key assumptions and where they come from", assumptions_section(run)),
         ("rules", "Resolved rules per year", _rules_section(run)),
         ("tables", "Results by year", _tables_section(run, curve)),
         # managed funds and the insurer (report/managed.py)

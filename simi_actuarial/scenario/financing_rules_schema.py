@@ -47,7 +47,7 @@ class FinancingRule(StrictModel):
         "(default: the band's midpoint).")
     max_step_up: Step = Field(
         1.0, description="Largest rise in one year, as a share of the current standard. "
-        "ASSUMPTION (default 1: up to doubling; Nanning's 2021 rise was +27 %, Jiang 2024).")
+        "ASSUMPTION (default 1: up to doubling; Nanning's 2021 rise was +27 %, Jiang (2024)).")
     max_step_down: Step = Field(
         1.0, description="Largest cut in one year, as a share of the current standard "
         "(at most 1). ASSUMPTION (default 1: no limit).")
@@ -57,7 +57,7 @@ class FinancingRule(StrictModel):
     recovery_years: Annotated[int, Field(ge=1, le=50)] = Field(
         3, description="balance: years over which the gap to the target is closed. "
         "ASSUMPTION: the insurer cooperation cycle of at least 3 years in Guangxi and "
-        "Nanning (Jiang 2024, s2.1.6).")
+        "Nanning (Jiang (2024), s2.1.6).")
     share: Rate | None = Field(
         None, description="bmi_share: SIMI standard = share x BMI per-capita financing.")
     from_year: int | None = Field(

@@ -108,7 +108,7 @@ class FinancingConfig(StrictModel):
         description="Share of BMI fund expenditure spent on benefits the model does not "
         "simulate (general outpatient pooling, maternity, ...). The model simulates inpatient "
         "care, outpatient special-disease care and the SIMI transfer: with inpatient care "
-        "above 80 % of residents' fund expenditure (Jiang 2024, s2.2.8, citing Wei Yun 2020) "
+        "above 80 % of residents' fund expenditure (Jiang (2024), s2.2.8, citing Wei Yun 2020) "
         "the remainder is small; 0 unless the scenario sources it.",
     )
     # --- managed funds (issue 14): standards set each year by a rule -------------------
@@ -131,7 +131,7 @@ class FinancingConfig(StrictModel):
 
 
 class InsurerContract(StrictModel):
-    """Commercial insurer running the SIMI layer (seed001 s2.1.6.3; seed002 s2.9.4)."""
+    """Commercial insurer running the SIMI layer (Jiang (2024) s2.1.6.3; Luo (2020) s2.9.4)."""
 
     source: Source
     management_fee: History[Rate] = Field(

@@ -58,7 +58,7 @@ class CheConfig(StrictModel):
     """Catastrophic health expenditure: burden >= threshold x capacity to pay."""
 
     threshold: Rate = Field(
-        0.40, description="Share of capacity to pay (WHO standard 40 %; seed002 Ch.4)."
+        0.40, description="Share of capacity to pay (WHO standard 40 %; Luo (2020) Ch.4)."
     )
     income_series: Name = Field("national", description="Income series in economy.")
     capacity_multiple: Annotated[float, Field(gt=0.0, le=20.0)] = Field(
