@@ -14,7 +14,9 @@ Steps, all in the same run so that the ratios compare like with like:
 6. population scaling: kernel throughput and a fresh process's peak RSS by insured size;
 7. numba compile time, cold (empty cache) and with the cache (fresh processes);
 8. end-to-end workloads S / M / L (fresh process each: seconds, peak RSS), optionally with
-   fewer paths than the workload defines and then extrapolated linearly in paths (labelled).
+   fewer paths than the workload defines and then extrapolated linearly in paths (labelled);
+9. ``simi reimburse`` on a generated claims extract (10 million admissions; ``--quick``: 1
+   million) in a fresh process: seconds and peak RSS (:mod:`benchmarks.reimburse_size`).
 
 Writes ``benchmarks/results/latest.json`` (atomically; git-ignored) with the machine
 description and the load average: the machine may be shared and timings are then noisy.
@@ -36,7 +38,7 @@ import numpy as np
 from simi_actuarial.engine.tallies import T
 from simi_actuarial.io import write_json
 
-from . import kernel_throughput, numpy_reference, profile_samplers, rng_floor
+from . import kernel_throughput, numpy_reference, profile_samplers, reimburse_size, rng_floor
 from .gemact_ref import measure_gemact
 from .report import markdown, table
 from .workloads import (
@@ -57,10 +59,13 @@ TARGETS = {  # issue 5, on the 2-core development machine
     "speedup_vs_gemact": (">=", 4.0),
     "peak_rss_ratio_largest_vs_smallest_population": ("<=", 1.25),  # "flat": Assumption 25 %
     "workload_L_seconds": ("<=", 600.0),
+    # issue 17: the DuckDB engine within the hand-written one's figures (10 M admissions)
+    "reimburse_10m_seconds": ("<=", 18.0),
+    "reimburse_10m_peak_rss_mb": ("<=", 414.0),
 }
 
 STEPS = ("kernel", "threads", "floor", "numpy", "gemact", "scaling", "profile", "compile",
-         "workloads")
+         "workloads", "reimburse")
 
 
 def _log(msg: str) -> None:
@@ -316,6 +321,19 @@ def run(args) -> dict:
                 "estimated: workload {} seconds scaled by insured person-years".format(
                     [n for n, w in r["workloads"].items() if w is big][0]))
 
+    if "reimburse" not in skip:
+        n = args.reimburse_admissions or (1_000_000 if quick else 10_000_000)
+        _log(f"simi reimburse: {n:,} generated admissions (fresh process)")
+        rr = reimburse_size.measure(n)
+        r["reimburse"] = rr
+        r["reimburse_seconds"] = rr["this_seconds"]
+        r["reimburse_peak_rss_mb"] = rr["this_peak_rss_mb"]
+        if n == 10_000_000:
+            r["reimburse_10m_seconds"] = rr["this_seconds"]
+            r["reimburse_10m_peak_rss_mb"] = rr["this_peak_rss_mb"]
+        _log(f"simi reimburse: {rr['this_seconds']:.1f} s, peak RSS "
+             f"{rr['this_peak_rss_mb']:.0f} MB")
+
     r["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     r["targets"] = evaluate_targets(r)
     r["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -341,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="population of the kernel / reference-point inputs (default 1,000,000)")
     p.add_argument("--kernel-paths", type=int, default=None,
                    help="paths of the kernel inputs (default 16; --quick 4)")
+    p.add_argument("--reimburse-admissions", type=int, default=None, metavar="N",
+                   help="admissions of the simi reimburse step (default 10,000,000; "
+                        "--quick 1,000,000)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--markdown", type=Path, metavar="RESULTS.json",
                    help="print the README table of a results file and exit")

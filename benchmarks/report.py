@@ -29,7 +29,8 @@ def table(r: dict) -> str:
                 "speedup_vs_numpy", "speedup_vs_numpy_1_thread", "gemact_claims_per_s",
                 "speedup_vs_gemact", "speedup_vs_gemact_1_thread",
                 "peak_rss_ratio_largest_vs_smallest_population", "compile_cold_s",
-                "compile_cached_s", "workload_L_seconds"):
+                "compile_cached_s", "workload_L_seconds", "reimburse_seconds",
+                "reimburse_peak_rss_mb"):
         if key not in r:
             continue
         t = tg.get(key)
@@ -96,7 +97,9 @@ def markdown(r: dict) -> str:
             ("peak RSS, largest / smallest population", "peak_rss_ratio_largest_vs_smallest_population", ""),
             ("numba compile, cold cache (s)", "compile_cold_s", ""),
             ("numba load, cached (s)", "compile_cached_s", ""),
-            ("workload L (s)", "workload_L_seconds", "")):
+            ("workload L (s)", "workload_L_seconds", ""),
+            ("`simi reimburse`, 10 M admissions (s)", "reimburse_10m_seconds", ""),
+            ("`simi reimburse`, 10 M admissions: peak RSS (MB)", "reimburse_10m_peak_rss_mb", "")):
         line = row(label, key, unit)
         if line:
             rows.append(line)

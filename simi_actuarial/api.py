@@ -34,10 +34,20 @@ def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: in
     seed = scenario.simulation.seed if seed is None else int(seed)
     if paths < 1:
         raise ValueError("paths must be >= 1")
+    # run size: refuse outputs that cannot fit in memory, print a time estimate over an hour
+    from .run_size import check_fits, report_time
+
+    check_fits(scenario, paths, batch_paths)
+    report_time(scenario, paths, batch_paths, seed)
     bar = None
     if progress:
         from tqdm import tqdm
 
+        from .numba_cache import kernel_cached
+
+        if not kernel_cached():
+            print("compiling the simulation kernel (numba; first run after an install or "
+                  "upgrade, about 20-60 s)...", file=sys.stderr, flush=True)
         bar = tqdm(total=paths, unit="path", desc=scenario.name, file=sys.stderr, leave=False)
     if checkpoint is not None:
         executor = checkpoint.wrap(executor)

@@ -64,3 +64,23 @@ class Comparison:
                     "ci95_low": m[t] - Z95 * se[t], "ci95_high": m[t] + Z95 * se[t],
                 })
         return pd.DataFrame(rows)
+
+    def required_standard_change(self, alpha: float = 0.05, bootstrap: int = 999,
+                                 seed: int = 0) -> dict:
+        """Required standard (P(accumulated deficit in any year) <= ``alpha``) of base and
+        reform, and its change with a paired bootstrap 95 % CI (the same resampled paths
+        for both: common random numbers)."""
+        from .solve import _order_statistic, break_even
+
+        be_b = break_even(self.base, "accumulated")
+        be_r = break_even(self.reform, "accumulated")
+        b, r = _order_statistic(be_b, alpha), _order_statistic(be_r, alpha)
+        rng = np.random.default_rng([seed, 98])
+        P = be_b.shape[0]
+        diffs = []
+        for _ in range(bootstrap):
+            idx = rng.integers(0, P, P)
+            diffs.append(_order_statistic(be_r[idx], alpha) - _order_statistic(be_b[idx], alpha))
+        lo, hi = np.percentile(diffs, [2.5, 97.5]) if diffs else (np.nan, np.nan)
+        return {"alpha": alpha, "base": b, "reform": r, "change": r - b,
+                "ci95_low": float(lo), "ci95_high": float(hi)}

@@ -66,3 +66,14 @@ def clear_if_stale(root: Path, *sources: Path) -> bool:
 def ensure_fresh_package_cache() -> bool:
     """:func:`clear_if_stale` for this package (called when ``simi_actuarial`` is imported)."""
     return clear_if_stale(Path(__file__).resolve().parent)
+
+
+def kernel_cached() -> bool:
+    """Whether compiled code of the claims kernel (``engine/kernel.py``) is in the cache,
+    i.e. whether the next run loads it instead of compiling it (~20-60 s)."""
+    root = Path(__file__).resolve().parent
+    for base in _cache_dirs(root):
+        for cached in base.rglob("kernel.*.nbi"):
+            if "engine" in cached.parts or cached.name.startswith("kernel.simulate"):
+                return True
+    return False

@@ -10,7 +10,8 @@ import pandas as pd
 
 from .engine.simulate import RawRun
 from .engine.tallies import TALLY_NAMES, T
-from .fund.accounting import FundPaths, project_funds
+from .fund.accounting import FundPaths
+from .fund.financing_rules import managed_funds, standard_summary
 from .stats import mean_se, nan_mean_se, prob_se, quantile_se, safe_ratio
 
 PAYERS = ("bmi_paid", "simi_paid", "assistance_paid", "patient_in_scope", "self_pay")
@@ -47,8 +48,8 @@ class SimulationResult:
 
     @cached_property
     def funds(self) -> FundPaths:
-        return project_funds(self.scenario, self.insured, self.tally("simi_paid"),
-                             self.tally("bmi_paid"))
+        return managed_funds(self.scenario, self.insured, self.tally("simi_paid"),
+                             self.tally("bmi_paid"))  # fixed standards unless a rule is set
 
     def exhaustion_year(self) -> np.ndarray:
         """Per path, the first year with a negative accumulated SIMI balance (0: never)."""
@@ -128,6 +129,9 @@ class SimulationResult:
         if np.isnan(f.bmi_balance).all():  # BMI fund not projected (no bmi_per_capita)
             p, se = np.full_like(p, np.nan), np.full_like(se, np.nan)
         out["p_bmi_current_deficit"], out["p_bmi_current_deficit_se"] = p, se
+        # managed standards (financing rules): distribution by year, extra financing
+        out.update(standard_summary(self.scenario, f.simi_income / n, "simi"))
+        out.update(standard_summary(self.scenario, f.bmi_standard, "bmi"))
         total = self.tally("total_cost")
         for payer, share in zip(PAYERS, SHARE_NAMES, strict=True):
             put(share, safe_ratio(self.tally(payer), total), ratio=True)

@@ -120,6 +120,18 @@ def _indicator(result, target: str) -> np.ndarray:
     return (f.simi_balance[:, -1] < 0).astype(float)
 
 
+def _fmt(value) -> str:
+    """A varied value for the progress line (6 significant digits, no float noise)."""
+    return "scaled history" if isinstance(value, dict) else f"{value:.6g}"
+
+
+def saturated(table) -> float | None:
+    """The common P(deficit) when every run (base and variants) has the same value of 0
+    or 1: nothing to show in a tornado; else None."""
+    p = table["p_deficit"].to_numpy()
+    return float(p[0]) if p.size and p[0] in (0.0, 1.0) and (p == p[0]).all() else None
+
+
 def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
                 paths: int | None = None, seed: int | None = None, threads: int | None = None,
                 alpha: float = 0.05, target: str = "accumulated", bootstrap: int = 199,
@@ -172,7 +184,7 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
              "required_diff_ci95_high": 0.0}]
     for k, (path, label, side, value, sc) in enumerate(runs, start=1):
         if progress:
-            print(f"sensitivity: run {k}/{len(runs)}: {path} {side} ({value if not isinstance(value, dict) else 'scaled history'})",
+            print(f"sensitivity: run {k}/{len(runs)}: {path} {side} ({_fmt(value)})",
                   file=sys.stderr, flush=True)
         res = simulate(sc, P, seed_used, threads, batch_paths, progress=progress)
         ind = _indicator(res, target)

@@ -158,7 +158,7 @@ def test_damaged_batch_is_recomputed(scenario_file, reference, tmp_path):
     assert main(["run", "--resume", str(out), "--quiet"]) == 0
     _same_outputs(reference, out)
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "paths.parquet",
-                                                     "summary.csv"]
+                                                     "results.xlsx", "summary.csv"]
 
 
 def test_checkpoint_wraps_any_executor(scenario_file):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,8 @@ COST = st.one_of(
     st.floats(min_value=0, max_value=2e5).map(lambda x: f"{x:.2f}"),
     st.integers(min_value=0, max_value=300_000).map(str),
     st.sampled_from(["nan", "NaN", "inf", "-inf", "1e999", "-1", "-0.01", "1e11", "abc", "",
-                     " 12 ", "1,5", "0x10", "1e5", "１２３", "12元", "None"]),
+                     " 12 ", "1,5", "0x10", "1e5", "１２３", "12元", "None", "１２．５", "－１",
+                     "１ｅ３", "１，０００", "\u3000７\u3000", "٣", "1_000", "ｎａｎ", ".5", "5."]),
 )
 ID_TEXT = st.text(alphabet=st.characters(blacklist_characters=',"\r\n\x00',
                                          blacklist_categories=("Cs",)), max_size=8)
@@ -33,11 +36,17 @@ ROW = st.tuples(ID_TEXT, st.sampled_from([*GROUPS, "General", "", "rich"]),
                 st.sampled_from([*LEVELS, "Tertiary", "", "clinic"]), COST, COST)
 
 
+# The documented rule (README, docs/reliability.md): a decimal number in ASCII after Unicode
+# NFKC normalisation (full-width digits, point, signs, spaces), finite, 0 <= cost <= 1e10.
+# Python's float() alone would also take "1_000" and other scripts' digits ("٣").
+DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def _cost_ok(text: str) -> float | None:
-    try:
-        v = float(text.strip())
-    except ValueError:
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not DECIMAL.fullmatch(folded):
         return None
+    v = float(folded)
     return v if math.isfinite(v) and 0 <= v <= 1e10 else None
 
 

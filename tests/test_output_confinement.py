@@ -42,7 +42,8 @@ def test_run_writes_only_inside_its_directory(repo_root, tmp_path):
     assert rc == 0
     written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert written == ["nested", "nested/out", "nested/out/manifest.json",
-                       "nested/out/paths.parquet", "nested/out/summary.csv"]
+                       "nested/out/paths.parquet", "nested/out/results.xlsx",
+                       "nested/out/summary.csv"]
 
 
 def test_symlinked_checkpoint_directory_is_refused(repo_root, tmp_path, capsys):

@@ -33,4 +33,5 @@ def test_cli_commands():
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert set(sub.choices) == {"validate", "reimburse", "run", "solve", "compare", "report",
-                                "sensitivity", "sweep", "calibrate", "backtest"}
+                                "sensitivity", "sweep", "calibrate", "backtest", "frontier",
+                                "fit-claims"}

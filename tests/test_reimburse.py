@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from simi_actuarial.claims import reimburse as rb
-from simi_actuarial.claims import reimburse_file, reimburse_frame
+from simi_actuarial.claims import reimburse_file, reimburse_frame, store
 from simi_actuarial.cli import main
 from simi_actuarial.errors import ClaimsError
 from simi_actuarial.rules.arrays import resolve_rules
@@ -217,10 +217,14 @@ def test_chunk_size_row_order_and_batching_invariance(tmp_path, zj, monkeypatch)
         out = tmp_path / f"out_{path.stem}_{chunk}.csv"
         reimburse_file(zj, 2019, path, out, chunk_rows=chunk)
         outputs.append(out.read_bytes())
-    # many small batches and tiny merge blocks: the k-way merge path
-    monkeypatch.setattr(rb, "BATCH_PARTIALS", 40)
-    monkeypatch.setattr(rb, "MERGE_ROWS", 7)
-    out = tmp_path / "out_merge.csv"
+    # many small settlement batches, one DuckDB thread then four
+    monkeypatch.setattr(rb, "SETTLE_ROWS", 7)
+    monkeypatch.setattr(store, "THREADS", 1)
+    out = tmp_path / "out_batches.csv"
+    reimburse_file(zj, 2019, b, out, chunk_rows=50)
+    outputs.append(out.read_bytes())
+    monkeypatch.setattr(store, "THREADS", 4)
+    out = tmp_path / "out_threads.csv"
     reimburse_file(zj, 2019, b, out, chunk_rows=50)
     outputs.append(out.read_bytes())
     assert all(o == outputs[0] for o in outputs[1:])
@@ -358,7 +362,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, zj, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rb, "_merge_runs", boom)
+    monkeypatch.setattr(store.PersonStore, "write_csv", boom)
     with pytest.raises(KeyboardInterrupt):
         reimburse_file(zj, 2019, claims, out, chunk_rows=2)
     assert not out.exists() and _leftovers(tmp_path) == []
@@ -371,3 +375,25 @@ def test_frame_errors_name_rows(zj):
     with pytest.raises(ClaimsError) as exc:
         reimburse_frame(zj, 2019, df)
     assert [p for p, _ in exc.value.problems] == ["row 0", "row 1"]
+
+
+def test_full_width_numbers_read_as_ascii(tmp_path, zj_path, capsys):
+    """Costs with full-width digits, point and spaces (NFKC) settle exactly like ASCII;
+    thousands separators and other scripts' digits stay errors, named by line."""
+    fold = str.maketrans("0123456789.", "０１２３４５６７８９．")
+    rows = HAND_CLAIMS.splitlines()
+    wide = [rows[0]] + [",".join(f[:3] + [f"\u3000{f[3].translate(fold)}", f[4].translate(fold)]
+                                 + f[5:]) for f in (r.split(",") for r in rows[1:])]
+    claims = _write(tmp_path / "wide.csv", "\n".join(wide) + "\n")
+    assert "１０００．０１" in claims.read_text()
+    out = tmp_path / "out.csv"
+    assert main(["reimburse", str(zj_path), "--year", "2019", str(claims), "-o", str(out)]) == 0
+    assert out.read_text() == HAND_EXPECTED
+    bad = _write(tmp_path / "bad.csv", HEADER + "\na,general,tertiary,１，０００,5\n"
+                 "b,general,tertiary,٣,1\nc,general,tertiary,１２元,1\n")
+    rc = main(["reimburse", str(zj_path), "--year", "2019", str(bad), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "line 2: total_cost is not a number: '１，０００'" in err
+    assert "line 3: total_cost is not a number: '٣'" in err
+    assert "line 4: total_cost is not a number: '１２元'" in err

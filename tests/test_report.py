@@ -13,7 +13,9 @@ from simi_actuarial.cli import main
 from simi_actuarial.report import RunFiles, build_report
 from simi_actuarial.scenario.summary import summarize
 
-HEADINGS = ("Scenario summary", "Resolved rules per year", "Results by year", "Figures",
+HEADINGS = ("Conclusion", "Scenario summary", "Key assumptions and where they come from",
+            "Resolved rules per year", "Results by year",
+            "Fund indicators and financing standard", "Insurer contract", "Figures",
             "Monte Carlo error", "Manifest (provenance)")
 
 
@@ -34,9 +36,12 @@ def _sections(html):
 def test_run_report_has_every_section_and_embedded_figures(run_dir):
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     secs = _sections(html)
-    assert list(secs) == ["scenario", "rules", "tables", "plots", "mc-error", "manifest"]
+    assert list(secs) == ["conclusion", "scenario", "assumptions", "rules", "tables",
+                          "financing", "insurer", "plots",
+                          "mc-error", "manifest"]
     assert tuple(secs.values()) == HEADINGS
-    assert html.count('src="data:image/png;base64,') == 6
+    # six figures + the contract frontier of the insurer section
+    assert html.count('src="data:image/png;base64,') == 7
     assert not re.search(r'(src|href)="(https?:|file:|/)', html)  # self-contained
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["scenario_hash"] in html
@@ -45,6 +50,24 @@ def test_run_report_has_every_section_and_embedded_figures(run_dir):
     assert summarize(sc).splitlines()[0] in html
     assert "2021-2022:" in html and "2023-2025:" in html
     assert "<td>9,000</td>" in html and "<td>8,000</td>" in html
+
+
+def test_report_opens_with_the_answer_and_the_assumptions_provenance(run_dir):
+    """The conclusion states the flat required standard (the same figure as the solver's)
+    and the year-by-year path; the assumptions table names where each comes from and warns
+    that morbidity was not fitted in this file (it comes from the calibrated Guangxi file)."""
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    run = RunFiles.load(run_dir)
+    flat = sa.required_financing(run, "accumulated", 0.05, bootstrap=199, seed=run.seed)
+    con = html.split('id="conclusion"')[1].split("</section>")[0]
+    assert f"A flat standard of {flat.per_capita:,.2f} CNY per insured" in con
+    assert con.count("<tr>") == len(run.years) + 1  # header + one row per year
+    ass = html.split('id="assumptions"')[1].split("</section>")[0]
+    assert "--set simi.schedules.general.starting_line.2023=9000" in ass
+    assert "this file (small_guangxi.yaml)" in ass  # population.insured
+    assert "inherited from " in ass and "guangxi_2021.yaml" in ass  # the SIMI rules
+    assert "WARNING: morbidity and costs are the model&#x27;s national defaults" in ass \
+        or "WARNING: morbidity and costs are the model's national defaults" in ass
 
 
 def test_mc_error_statement_matches_the_summary(run_dir):

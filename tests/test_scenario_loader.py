@@ -240,19 +240,32 @@ def test_missing_parent(tmp_path):
 # --- extends + histories ---
 
 
-def test_extends_history_keeps_earlier_values(tmp_path, scenarios_dir):
-    child = _write(tmp_path, "child.yaml", f"""\
+def _child_reform(tmp_path, scenarios_dir, merge: bool):
+    marker = "~merge: true, " if merge else ""
+    return _write(tmp_path, "child.yaml", f"""\
         extends: {scenarios_dir / ZJ}
         name: child
         horizon: {{start_year: 2019, years: 4}}
         simi:
           schedules:
             general:
-              starting_line: {{2021: 25000}}
-              bands:
-                2021: [{{lower: 0, rate: 0.6}}]
+              starting_line: {{{marker}2021: 25000}}
+              bands: {{{marker}2021: [{{lower: 0, rate: 0.6}}]}}
         """)
-    t = resolve_rules(load_scenario(child))
+
+
+def test_extends_history_replaces_the_parents_whole_history(tmp_path, scenarios_dir):
+    """A history in a child file is what applies: the parent's earlier years are not kept
+    silently, so a reform from 2021 on a 2019 horizon is an error naming both fields."""
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(_child_reform(tmp_path, scenarios_dir, False))
+    text = exc.value.format()
+    assert "simi.schedules.general.starting_line: history starts in 2021" in text
+    assert "simi.schedules.general.bands: history starts in 2021" in text
+
+
+def test_extends_merge_marker_keeps_earlier_values(tmp_path, scenarios_dir):
+    t = resolve_rules(load_scenario(_child_reform(tmp_path, scenarios_dir, True)))
     g = t.group_names.index("general")
     # 2019-2020: the parent's plain 20,000 and its four bands; 2021 on: the reform
     assert list(t.simi_line[:, g]) == [20_000, 20_000, 25_000, 25_000]
@@ -260,6 +273,41 @@ def test_extends_history_keeps_earlier_values(tmp_path, scenarios_dir):
     assert t.band_rate[2, g, 0] == 0.6 and t.band_lower[2, g, 1] == float("inf")
     # untouched fields are inherited
     assert t.simi_cap[0, g] == 600_000
+
+
+def test_child_history_is_not_filled_from_the_parents_years(tmp_path, scenarios_dir):
+    """The reported surprise: a child's bmi_per_capita {2019: 780, 2020: 820} took the
+    parent's 2021-2030 values. Now the child's history is the whole history (here the
+    child's years overlap the parent's, whose 2023-2030 values must not be kept)."""
+    child = _write(tmp_path, "child.yaml", f"""\
+        extends: {scenarios_dir / "default.yaml"}
+        name: child
+        horizon: {{start_year: 2021, years: 4}}
+        financing:
+          bmi_per_capita: {{2021: 780, 2022: 820}}
+        """)
+    f = load_scenario(child).financing
+    assert f.bmi_per_capita == {2021: 780, 2022: 820}
+
+
+def test_delete_marker_removes_inherited_keys(tmp_path, scenarios_dir):
+    child = _write(tmp_path, "child.yaml", f"""\
+        extends: {scenarios_dir / "guangxi_2021.yaml"}
+        name: child
+        hospital_levels: [primary, secondary, tertiary]
+        bmi:
+          deductible: {{township: ~delete}}
+          rate: {{township: ~delete}}
+        groups:
+          general: {{share: 1.0}}
+          special: ~delete
+        """)
+    sc = load_scenario(child)
+    assert list(sc.groups) == ["general"]
+    assert "township" not in sc.bmi.deductible
+    sc2 = load_scenario(scenarios_dir / "guangxi_2021.yaml",
+                        ["groups.special=~delete", "groups.general.share=1"])
+    assert list(sc2.groups) == ["general"]
 
 
 def test_nanning_reforms_keep_history(scenarios_dir):
@@ -302,7 +350,7 @@ def test_history_over_plain_indexed_line_via_extends(tmp_path, scenarios_dir):
         simi:
           schedules:
             general:
-              starting_line: {{2025: 12000}}
+              starting_line: {{~merge: true, 2025: 12000}}
         """)
     t = resolve_rules(load_scenario(child))
     g = t.group_names.index("general")

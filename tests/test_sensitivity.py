@@ -115,3 +115,21 @@ def test_cli_bad_input_exits_2(repo_root, capsys):
     assert "population.exit_rate" in capsys.readouterr().err
     assert main(["sensitivity", sc, "--delta", "1.5", "--quiet"]) == 2
     assert "--delta" in capsys.readouterr().err
+
+
+def test_saturated_deficit_probability_is_stated(sens):
+    """P(deficit) = 1 in every run: the tornado says so instead of drawing empty bars, and
+    saturated() reports it (the CLI prints the same statement)."""
+    from dataclasses import replace
+
+    from simi_actuarial.sensitivity import _fmt, saturated
+
+    assert saturated(sens.table) is None or sens.table.p_deficit.nunique() == 1
+    t = sens.table.copy()
+    t["p_deficit"] = 1.0
+    assert saturated(t) == 1.0
+    fig = tornado(replace(sens, table=t), "p_deficit")
+    assert any("saturated" in x.get_text() for x in fig.axes[0].texts)
+    t.loc[1, "p_deficit"] = 0.98
+    assert saturated(t) is None
+    assert _fmt(0.019440000000000002) == "0.01944"

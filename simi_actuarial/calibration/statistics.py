@@ -4,7 +4,7 @@ Each statistic maps a :class:`~simi_actuarial.results.SimulationResult` to one v
 year. Ratios are ratios of sums over paths (not means of per-path ratios), so they are
 smooth in the parameters under common random numbers. ``ben_*`` statistics describe SIMI
 beneficiaries only (persons with a SIMI payment in the year), the population of the
-published "serious-illness patient" tables (seed000 Table 4, seed001 Tables 7-10).
+published "serious-illness patient" tables (Jiang et al. (Guangxi 2017–2021) Table 4, Jiang (2024) Tables 7-10).
 """
 
 from __future__ import annotations

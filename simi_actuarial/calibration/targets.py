@@ -19,7 +19,7 @@ Format (every path is relative to the targets file)::
     targets:
       - {statistic: simi_per_insured, year: 2020, value: 70.48, source: "..."}
       - {statistic: simi_actual_payment_ratio, year: 2020, value: 0.55, fit: false,
-         note: "definition differs", name: "seed001"}  # reported, not fitted; name: label
+         note: "definition differs", name: "Jiang (2024)"}  # reported, not fitted; name: label
       - {statistic: che_rate, year: 2016, value: 0.0314, name: "after BMI only",
          overrides: ["simi.schedules.general.starting_line=1000000000"]}  # own run, extra overrides
     rolling_origin: true              # backtest: refit on years <= t, predict t+1 (backtest.py)

@@ -1,7 +1,9 @@
 """Apply a scenario's rules to real claim extracts (``simi reimburse``).
 
 * :mod:`.reader` reads and validates claims CSVs in chunks (bounded memory).
-* :mod:`.reimburse` aggregates admissions per person, settles BMI, SIMI and medical
+* :mod:`.store` groups admissions by person in DuckDB (out of core), sorts and writes;
+* :mod:`.problems` reports bad rows and conflicting groups;
+* :mod:`.reimburse` computes the per-admission terms and settles BMI, SIMI and medical
   assistance with the compiled rules kernel, and writes one row per person atomically.
 """
 

@@ -14,7 +14,10 @@ for:
 * a ``group`` that is not a group of the scenario, a ``hospital_level`` that is not one of
   its ``hospital_levels``;
 * costs that are empty, not numbers, NaN, infinite, negative or above :data:`MAX_COST`,
-  and an ``in_scope_cost`` above the ``total_cost``;
+  and an ``in_scope_cost`` above the ``total_cost``. A cost is a decimal number in ASCII
+  (``1234.5``, ``1.2e4``) after Unicode NFKC normalisation, so full-width digits, point,
+  signs and spaces (``１２３４．５``) are read as their ASCII forms; thousands separators
+  (``1,234``), currency signs and units (``12元``) are not numbers;
 * too many fields (more than the header has).
 
 Lines whose required fields are all empty (blank lines) carry no admission: they are
@@ -26,9 +29,10 @@ from __future__ import annotations
 import csv
 import os
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +44,7 @@ from ..errors import ClaimsError
 
 REQUIRED_COLUMNS = ("person_id", "group", "hospital_level", "total_cost", "in_scope_cost")
 COST_COLUMNS = ("total_cost", "in_scope_cost")
-DEFAULT_CHUNK_ROWS = 250_000
+DEFAULT_CHUNK_ROWS = 25_000  # ~0.5 MB of memory per 1,000 rows while parsing
 MAX_COST = 1e10  # CNY per admission; larger values are data errors (and would overflow cents)
 
 _NAN_TEXT = {"nan", "+nan", "-nan", "na", "n/a", "null", "none"}
@@ -95,11 +99,20 @@ def _name_codes(col: pd.Series, names: Sequence[str]) -> tuple[np.ndarray, pd.Se
 
 
 def _cost_values(col: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
-    """(float64 values, text or None): text only when the column is not all numbers."""
+    """(float64 values, text or None): text only when the column is not all numbers.
+
+    Text that is not a number as written is read again after Unicode NFKC normalisation,
+    which maps full-width digits, signs, points, exponent letters and spaces (``１２３．５``)
+    to ASCII: exports from Chinese systems write numbers so.
+    """
     if col.dtype.kind in "iuf":
         return col.to_numpy(dtype=np.float64), None
     text = _strip_text(col)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    retry = np.flatnonzero(np.isnan(values))
+    if retry.size:
+        folded = text.iloc[retry].map(lambda t: unicodedata.normalize("NFKC", t).strip())
+        values[retry] = pd.to_numeric(folded, errors="coerce").to_numpy(dtype=np.float64)
     return values, text.to_numpy(dtype=object)
 
 
@@ -407,25 +420,3 @@ class ClaimsReader:
             bad_line=np.asarray(lines, dtype=np.int64), bad_reason=reasons,
             bad_fields=[("", "", "", "", "")] * len(lines),
         )
-
-
-@dataclass
-class BadRowLog:
-    """Keeps the first ``keep`` bad rows (by line) and counts all of them."""
-
-    keep: int = 20
-    count: int = 0
-    first: list = field(default_factory=list)
-
-    def add(self, lines: np.ndarray, reasons: list) -> None:
-        """Record bad rows; ``reasons`` describe the first ``len(reasons)`` of them."""
-        self.count += int(len(lines))
-        for ln, why in zip(lines[: len(reasons)].tolist(), reasons, strict=True):
-            self.first.append((int(ln), why))
-        if len(self.first) > self.keep:
-            self.first.sort(key=lambda t: t[0])
-            del self.first[self.keep:]
-
-    def problems(self) -> list[tuple[str, str]]:
-        """``(f"line {n}", reason)`` pairs for :class:`ClaimsError`, first ``keep`` by line."""
-        return [(f"line {ln}", why) for ln, why in sorted(self.first)[: self.keep]]

@@ -13,6 +13,8 @@ from . import (
     backtest,
     calibrate,
     compare,
+    fit_claims,
+    frontier,
     reimburse,
     report,
     run,
@@ -27,7 +29,7 @@ EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
 COMMANDS = [validate, run, solve, compare, reimburse, report, sensitivity, sweep, calibrate,
-            backtest]
+            backtest, fit_claims, frontier]
 
 
 def build_parser() -> argparse.ArgumentParser:

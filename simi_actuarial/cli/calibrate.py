@@ -16,8 +16,16 @@ def register(sub) -> None:
                        "calibrated scenario")
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
                    help="base scenario (default: the targets file's `scenario`)")
-    p.add_argument("--targets", required=True, metavar="TARGETS.yaml",
-                   help="targets file (see scenarios/calibrated/targets/)")
+    p.add_argument("--targets", metavar="TARGETS.yaml",
+                   help="targets file (see scenarios/calibrated/targets/); required unless "
+                   "--init")
+    # --- new-city hook (simi_actuarial/calibration/template.py) ---
+    p.add_argument("--init", metavar="PLACE", default=None,
+                   help="write a commented targets file for PLACE to fill in (base: SCENARIO, "
+                   "default scenarios/default.yaml; file: --out, default "
+                   "targets_PLACE.yaml) and stop")
+    p.add_argument("--years", default=None, metavar="Y1,Y2",
+                   help="with --init: years of the figures (default: the base's first year)")
     p.add_argument("--out", metavar="FILE", default=None,
                    help="calibrated scenario to write (default: the targets file's `output`)")
     p.add_argument("--max-evaluations", type=int, default=None, metavar="N",
@@ -33,7 +41,14 @@ def run(args) -> int:
     from ..calibration import calibrate, read_targets, write_calibrated
     from ..calibration.writer import fit_table_text
 
+    if args.init is not None:
+        return _init(args)
+    if args.targets is None:
+        raise SimiInputError("simi calibrate", [("--targets", "required (or --init PLACE)")])
     tf = read_targets(args.targets)
+    from ..calibration.template import check_filled
+
+    check_filled(tf)
     if args.scenario is not None:
         if not Path(args.scenario).is_file():
             raise SimiInputError("simi calibrate", [("SCENARIO", f"file not found: "
@@ -75,4 +90,34 @@ def run(args) -> int:
         print(f"{len(outside)} target(s) outside their tolerance: see the conflicts noted in "
               f"{tf.path} and in {out}")
     print(f"wrote {out}")
+    return 0
+
+
+def _init(args) -> int:
+    """``--init PLACE``: write the targets template (new-city hook)."""
+    import re
+
+    from ..calibration.template import template_text
+    from ..io import write_text
+    from ..scenario.loader import load_scenario
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", args.init):
+        raise SimiInputError("simi calibrate", [("--init", f"PLACE must be a name "
+                                                 f"([a-z][a-z0-9_]*), got {args.init!r}")])
+    base = Path(args.scenario) if args.scenario else (
+        Path(__file__).resolve().parents[2] / "scenarios" / "default.yaml")
+    scenario = load_scenario(base)
+    years = [scenario.years[0]]
+    if args.years:
+        try:
+            years = [int(y) for y in args.years.split(",")]
+        except ValueError:
+            raise SimiInputError("simi calibrate", [("--years", f"expected Y1,Y2,..., got "
+                                                     f"{args.years!r}")]) from None
+    out = Path(args.out or f"targets_{args.init}.yaml")
+    if out.exists():
+        raise SimiInputError("simi calibrate", [("--out", f"{out} exists: not overwritten")])
+    write_text(out, template_text(args.init, base, out, years))
+    print(f"wrote {out}: replace each value and source marked FILL IN, then run "
+          f"simi calibrate --targets {out}")
     return 0

@@ -21,12 +21,16 @@ def register(sub) -> None:
                    help="also write each figure as a PNG file into FIGDIR")
     p.add_argument("--bootstrap", type=int, default=199,
                    help="bootstrap resamples for the required-financing CIs (default 199)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="report language: en (default) or zh (Chinese; figures keep English "
+                   "labels where no Chinese font is installed, and the report says so)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..report import build_report
 
-    path = build_report(Path(args.run_dir), args.out, args.alpha, args.figures, args.bootstrap)
+    path = build_report(Path(args.run_dir), args.out, args.alpha, args.figures, args.bootstrap,
+                        lang=args.lang)
     print(f"wrote {path}")
     return 0

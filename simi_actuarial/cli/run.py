@@ -34,6 +34,8 @@ def register(sub) -> None:
     add_run_control_options(p)  # --out DIR | --resume DIR | --verify DIR
     p.add_argument("--report", action="store_true",
                    help="also write DIR/report.html (as `simi report DIR`)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the --report (en or zh)")
     add_mc_options(p)
     add_set_option(p)
     add_scale_options(p)
@@ -59,8 +61,12 @@ def run(args) -> int:
             raise
     if job.mode == "verify":
         return job.verify(result)
-    out = write_results(result, job.out, extra={**job.extra, "execution": where})
+    out = write_results(result, job.out, extra={**job.extra, "execution": where,
+                                                **_assumptions(args, scenario)})
     job.finish()
+    from ..report import write_workbook  # DIR/results.xlsx from the run's files
+
+    write_workbook(out)
     on = (f"Dask ({where.get('workers')} worker(s) at {where.get('scheduler')})"
           if where.get("executor") == "dask" else f"{result.raw.threads} thread(s)")
     if where.get("backend") == "cuda":
@@ -69,8 +75,27 @@ def run(args) -> int:
           f"{result.raw.seconds:.1f} s on {on}")
     print(format_table(result.summary, SUMMARY_COLUMNS))
     print(f"Amounts in CNY. Standard errors in {out / 'summary.csv'} (_se columns).")
+    _print_headline(result)
     if args.report:
         from ..report import build_report
 
-        print(f"report: {build_report(out)}")
+        print(f"report: {build_report(out, lang=args.lang)}")
     return 0
+
+
+def _print_headline(result) -> None:
+    """The answer first: the required standard, flat and year by year (headline.py)."""
+    from ..headline import headline, headline_text
+
+    if result.scenario.financing is None:
+        return
+    print(headline_text(headline(result), result.years))
+
+
+def _assumptions(args, scenario) -> dict:
+    """Key assumptions with provenance for the manifest (scenario/provenance.py)."""
+    from ..scenario.provenance import assumptions
+
+    if not args.scenario:
+        return {}
+    return {"assumptions": assumptions(args.scenario, scenario, args.overrides)}

@@ -18,6 +18,7 @@ from ..checkpoint import Checkpoint, CheckpointError, run_identity
 from ..engine.simulate import batches
 from ..errors import SimiInputError
 from ..io import confined_path, write_json
+from ..run_size import check_fits
 from ..scenario.loader import load_scenario, scenario_from_json, scenario_hash
 
 OUTPUT_FILES = ("summary.csv", "paths.parquet")
@@ -33,6 +34,26 @@ def add_run_control_options(parser) -> None:
     g.add_argument("--verify", metavar="DIR",
                    help="re-run the complete run in DIR and confirm that its outputs are "
                    "identical (exit 1 with the differences when not)")
+    parser.add_argument("--force", action="store_true",
+                        help="with --out: replace a complete run already in DIR (refused "
+                        "otherwise)")
+
+
+def _refuse_complete_run(out: Path, force: bool) -> None:
+    """A finished run in ``out`` is not overwritten without ``--force``."""
+    import json
+
+    manifest = out / "manifest.json"
+    if force or not manifest.is_file():
+        return
+    try:
+        complete = json.loads(manifest.read_text(encoding="utf-8")).get("complete") is True
+    except (OSError, ValueError, AttributeError):
+        return
+    if complete:
+        raise SimiInputError("simi run", [("--out", f"{out} holds a complete run: not "
+                                           "overwritten (--force replaces it; --verify "
+                                           "re-checks it)")])
 
 
 def _utc() -> str:
@@ -76,6 +97,8 @@ class RunJob:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise SimiInputError("simi run", [("--out", f"{out} is a file, not a directory")])
+        _refuse_complete_run(out, getattr(args, "force", False))
+        check_fits(scenario, paths, bp, out_dir=out)  # before anything is written
         identity = run_identity(scenario, scenario_hash(scenario), seed, paths,
                                 batches(paths, bp))
         started = _utc()

@@ -61,6 +61,12 @@ def run(args) -> int:
         ("p_deficit_low", "P low", ".3f"), ("p_deficit_high", "P high", ".3f"),
         ("required_low", "std low", ",.2f"), ("required_high", "std high", ",.2f"),
         ("required_swing", "std swing", ",.2f")]))
+    from ..sensitivity import saturated
+
+    p = saturated(sens.table)
+    if p is not None:
+        print(f"{what} = {p:g} in every run (base and each ±{100 * sens.delta:g} % variant): "
+              "saturated, so it shows no sensitivity; the required standard does.")
     if args.out:
         print(f"wrote {Path(args.out) / 'sensitivity.csv'} and tornado_*.png")
     return 0

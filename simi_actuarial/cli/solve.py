@@ -8,7 +8,8 @@ from ..errors import ScenarioError
 from ..scenario.loader import load_scenario
 from .common import add_mc_options, add_set_option
 
-TARGETS = ("current", "accumulated", "loss_ratio")  # as simi_actuarial.solve.TARGETS
+TARGETS = ("current", "accumulated", "loss_ratio",  # as simi_actuarial.solve.TARGETS
+           "insurer_loss", "insurer_margin", "fund_net_cost")  # solve_insurer.INSURER_TARGETS
 
 
 def register(sub) -> None:
@@ -16,10 +17,17 @@ def register(sub) -> None:
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--target", choices=TARGETS, default="accumulated",
                    help="current: P(current deficit in --year) <= alpha; accumulated: "
-                   "P(accumulated deficit in any year) <= alpha; loss_ratio: E[loss ratio] = --value")
+                   "P(accumulated deficit in any year) <= alpha; loss_ratio: E[loss ratio] = --value; "
+                   "insurer_loss: P(insurer's cumulative loss over --term) <= alpha; "
+                   "insurer_margin: insurer's expected margin on premium = --value; "
+                   "fund_net_cost: BMI fund's expected net cost of the contract = --value "
+                   "CNY per insured-year")
     p.add_argument("--alpha", type=float, default=0.05, help="risk tolerance (default 0.05)")
     p.add_argument("--year", type=int, default=None, help="year for --target current/loss_ratio")
-    p.add_argument("--value", type=float, default=None, help="loss ratio for --target loss_ratio")
+    p.add_argument("--value", type=float, default=None,
+                   help="loss ratio, margin or net cost for the targets that take a value")
+    p.add_argument("--term", type=int, default=None,
+                   help="contract term in years for the insurer targets (default: horizon)")
     p.add_argument("--growth", type=float, default=0.0,
                    help="annual growth of the standard over the horizon (default 0: flat)")
     p.add_argument("--bootstrap", type=int, default=999, help="bootstrap resamples for the CI")
@@ -44,8 +52,15 @@ def run(args) -> int:
     if args.year is not None and args.year not in scenario.years:
         raise ScenarioError("--year", [("--year", f"{args.year} is outside the horizon "
                                         f"{scenario.years[0]}-{scenario.years[-1]}")])
+    insurer_side = args.target in TARGETS[3:]
+    if insurer_side:  # the insurer's side of the contract (cli/solve_insurer.py)
+        from . import solve_insurer
+
+        solve_insurer.check_args(args, scenario)
     result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
                       progress=not args.quiet)
+    if insurer_side:
+        return solve_insurer.run(args, scenario, result)
     sol = required_financing(result, args.target, args.alpha, args.year, args.value,
                              args.growth, args.bootstrap, seed=result.raw.seed)
     out = sol.as_dict()
@@ -60,9 +75,7 @@ def run(args) -> int:
             "accumulated": f"P(accumulated deficit in any year) <= {args.alpha}",
             "loss_ratio": f"expected loss ratio = {args.value}"}[args.target]
     print(f"{scenario.name}: financing standard for {what}")
-    print(f"  {sol.per_capita:.2f} CNY per insured in {scenario.years[0]}"
-          + (f", growing {args.growth:.1%}/yr" if args.growth else "")
-          + f"  (95% bootstrap CI {sol.ci_low:.2f} - {sol.ci_high:.2f}; {sol.paths} paths)")
+    print_standard(scenario, sol, args)
     if sol.achieved_in_sample is not None:
         print(f"  in-sample probability at the solved standard: {sol.achieved_in_sample:.4f}")
     if "verify_probability" in out:
@@ -78,12 +91,7 @@ def verify(scenario, sol, args) -> dict:
     """Re-simulate with the solved standard and an independent seed; report the target."""
     import numpy as np
 
-    from ..api import simulate
-
-    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years)})
-    solved = scenario.model_copy(update={"financing": fin})
-    seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
-    res = simulate(solved, args.verify_paths, seed, args.threads, progress=not args.quiet)
+    seed, res = rerun_at(scenario, sol, args)
     f = res.funds
     if sol.target == "current":
         t = list(scenario.years).index(sol.year)
@@ -99,3 +107,27 @@ def verify(scenario, sol, args) -> dict:
     p = float(ind.mean())
     return {"verify_seed": seed, "verify_probability": p,
             "verify_probability_se": float(np.sqrt(p * (1 - p) / len(ind)))}
+
+
+def print_standard(scenario, sol, args) -> None:
+    """The solved standard's line: value, growth, bootstrap CI, paths."""
+    print(f"  {sol.per_capita:.2f} CNY per insured in {scenario.years[0]}"
+          + (f", growing {args.growth:.1%}/yr" if args.growth else "")
+          + f"  (95% bootstrap CI {sol.ci_low:.2f} - {sol.ci_high:.2f}; {sol.paths} paths)")
+    from ..fund.financing_rules import active
+
+    if active(scenario.financing.simi_rule):
+        print("  (a fixed standard: the scenario's financing.simi_rule is not applied here)")
+
+
+def rerun_at(scenario, sol, args):
+    """``(seed, result)``: the scenario re-simulated at the solved (fixed) standard, without
+    any financing rule, on ``--verify-paths`` paths with an independent seed."""
+    from ..api import simulate
+
+    fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years),
+                                                "simi_rule": None})
+    solved = scenario.model_copy(update={"financing": fin})
+    seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
+    return seed, simulate(solved, args.verify_paths, seed, args.threads,
+                          progress=not args.quiet)

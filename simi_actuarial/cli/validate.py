@@ -8,6 +8,7 @@ from ..errors import SimiInputError
 from ..scenario.loader import load_scenario
 from ..scenario.summary import summarize
 from .common import add_set_option
+from .validate_tables import validate_extras
 
 
 def register(sub) -> None:
@@ -30,6 +31,7 @@ def run(args) -> int:
         if not args.quiet:
             print(f"OK {path}")
             print(summarize(scenario))
+            print(validate_extras(path, scenario, args.overrides))  # cli/validate_tables.py
     if failed:
         print(f"{failed} of {len(args.files)} file(s) invalid", file=sys.stderr)
         return 2

@@ -110,12 +110,18 @@ def run_sweep(scenario_path, grid, out_dir, overrides=(), paths=None, seed=None,
     """
     from ..api import simulate, write_results
     from ..io import write_csv
+    from ..run_size import check_fits
     from .executor import DaskExecutor
 
     points = load_points(scenario_path, grid, overrides)
     out = Path(out_dir)
     if concurrent is None:
         concurrent = DASK_CONCURRENT_POINTS if isinstance(executor, DaskExecutor) else 1
+    # all points' outputs must fit on disk, the points in flight in memory (largest point)
+    largest = max((sc for _, sc in points),
+                  key=lambda sc: sc.horizon.years * (paths or sc.simulation.paths))
+    check_fits(largest, paths or largest.simulation.paths, batch_paths, out_dir=out,
+               copies=len(points), concurrent=min(concurrent, len(points)))
     lock = threading.Lock()
     bar = None
     if progress:

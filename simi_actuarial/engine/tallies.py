@@ -21,8 +21,8 @@ TALLY_NAMES = (
     "che_cases",           # persons with catastrophic health expenditure
     "simi_paid_special",   # SIMI paid to special groups
     "inpatient_cost",      # total cost of admissions (excludes outpatient special disease)
-    # SIMI beneficiaries only (payer composition of "serious-illness patients", seed000
-    # Table 4; SIMI episodes by cost band, seed001 Table 9): used by calibration/
+    # SIMI beneficiaries only (payer composition of "serious-illness patients", Jiang et al. (Guangxi 2017–2021)
+    # Table 4; SIMI episodes by cost band, Jiang (2024) Table 9): used by calibration/
     "ben_total_cost",      # total cost of SIMI beneficiaries
     "ben_bmi_paid",        # BMI paid to them (their SIMI is simi_paid)
     "ben_assistance_paid",
@@ -45,7 +45,7 @@ I_TOTAL, I_IN_SCOPE, I_BMI, I_SIMI, I_ASSIST, I_PATIENT_IN_SCOPE, I_SELF_PAY = r
  I_BEN_B20, I_BEN_B40, I_BEN_B60) = range(16, 26)
 assert I_BEN_B60 == N_TALLIES - 1
 #: Upper edges (CNY, current prices) of the beneficiaries' admission cost bands
-#: (seed001 Table 9: < 20,000, 20,000-40,000, 40,000-60,000, 60,000+).
+#: (Jiang (2024) Table 9: < 20,000, 20,000-40,000, 40,000-60,000, 60,000+).
 BEN_BAND_EDGES = (20000.0, 40000.0, 60000.0)
 BEN_B1, BEN_B2, BEN_B3 = BEN_BAND_EDGES
 

@@ -52,9 +52,12 @@ class FundPaths:
     bmi_expenditure: np.ndarray
     bmi_balance: np.ndarray
     bmi_accumulated: np.ndarray
+    #: BMI financing standard per insured (P, Y) (the history or a rule's); not a paths column
+    bmi_standard: np.ndarray
 
     def as_columns(self) -> dict[str, np.ndarray]:
-        return dict(self.__dict__)
+        """The per-path columns written to ``paths.parquet``."""
+        return {k: v for k, v in self.__dict__.items() if k != "bmi_standard"}
 
 
 def accumulate(balance: np.ndarray, opening: float, rate: float) -> np.ndarray:
@@ -89,10 +92,13 @@ def contract_terms(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarray,
-                  bmi_paid: np.ndarray, simi_per_capita: np.ndarray | None = None) -> FundPaths:
+                  bmi_paid: np.ndarray, simi_per_capita: np.ndarray | None = None,
+                  bmi_per_capita: np.ndarray | None = None) -> FundPaths:
     """Fund flows for claims ``(P, Y)`` and insured ``(Y,)``.
 
-    ``simi_per_capita`` (Y,) overrides the scenario's financing standard (used by solve).
+    ``simi_per_capita`` / ``bmi_per_capita`` ((Y,) or, for standards set path by path by a
+    financing rule, (P, Y)) override the scenario's financing schedules (used by solve and
+    :mod:`.financing_rules`).
     """
     if simi_per_capita is None:
         simi_per_capita = financing_schedule(scenario, "simi_per_capita")
@@ -113,23 +119,30 @@ def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarr
     rate = scenario.fund.interest_rate
     simi_acc = accumulate(result, scenario.fund.simi_opening_balance, rate)
 
+    if bmi_per_capita is None:
+        bmi_per_capita = financing_schedule(scenario, "bmi_per_capita")
+    bmi_standard = (np.full(result.shape, np.nan) if bmi_per_capita is None
+                    else np.broadcast_to(bmi_per_capita, result.shape).astype(float))
     bmi_income, bmi_exp, bmi_bal, bmi_acc = bmi_fund(
-        scenario, insured, bmi_paid, income - returned + fund_loss)
+        scenario, insured, bmi_paid, income - returned + fund_loss, bmi_per_capita)
     return FundPaths(
         simi_income=income, simi_claims=simi_claims, management_fee=fee,
         simi_expenditure=expenditure, simi_balance=result, simi_accumulated=simi_acc,
         returned_surplus=returned, fund_loss_share=fund_loss, insurer_result=insurer,
         bmi_income=bmi_income, bmi_expenditure=bmi_exp, bmi_balance=bmi_bal,
-        bmi_accumulated=bmi_acc,
+        bmi_accumulated=bmi_acc, bmi_standard=bmi_standard,
     )
 
 
 def bmi_fund(scenario: Scenario, insured: np.ndarray, bmi_paid: np.ndarray,
-             simi_transfer: np.ndarray) -> tuple[np.ndarray, ...]:
+             simi_transfer: np.ndarray,
+             standard: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """BMI fund (income, expenditure, current balance, reserve), each ``(P, Y)``, for BMI
     payments ``bmi_paid`` and the net SIMI transfer (formulas in the module docstring);
-    NaN when the scenario sets no ``financing.bmi_per_capita``."""
-    standard = financing_schedule(scenario, "bmi_per_capita")
+    ``standard`` ((Y,) or (P, Y)) overrides ``financing.bmi_per_capita`` (a financing rule);
+    NaN when neither is set."""
+    if standard is None:
+        standard = financing_schedule(scenario, "bmi_per_capita")
     if standard is None:
         nan = np.full(simi_transfer.shape, np.nan)
         return nan, nan, nan, nan

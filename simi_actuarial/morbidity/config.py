@@ -12,25 +12,33 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
+from ..scenario.base import MONEY_MAX, YEAR_MAX, YEAR_MIN, Money, PositiveMoney, StrictModel
 from ..scenario.rules_schema import LevelName
 
-Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-Prob = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-TailProb = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
-Alpha = Annotated[float, Field(gt=1.05, le=10.0, allow_inf_nan=False)]
-Tilt = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0.0)]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+TailProb = Annotated[float, Field(ge=0.0, lt=1.0)]
+Alpha = Annotated[float, Field(gt=1.05, le=10.0)]
+Tilt = Annotated[float, Field(ge=0.0, le=100.0)]
 
 #: Hospital levels from lowest to highest (a scenario uses any subset, in any order).
 LEVELS: tuple[str, ...] = ("township", "primary", "secondary", "tertiary")
 
 U = "urrbmi_2021.csv (national medical security statistical bulletin 2021)"
 NANNING = ("Checked against the Nanning 2022 SIMI episodes by cost band "
-           "(nanning_2022_episodes_by_cost_band.csv; seed001 Table 9): see resolve.py.")
+           "(nanning_2022_episodes_by_cost_band.csv; Jiang (2024) Table 9): see resolve.py.")
 
 #: Fields given per hospital level: a partial mapping keeps the defaults of the other levels,
 #: a single number applies to every level.
 PER_LEVEL_FIELDS = ("cost_mean", "cost_sigma", "inscope_mean", "tail_probability", "tail_alpha")
+
+
+class ClaimantTable(StrictModel):
+    """Claimant probability by single age 0..100 (101 values per sex) and its source."""
+
+    source: str = Field(..., min_length=1, description="Where the table comes from.")
+    male: list[Prob] = Field(..., min_length=101, max_length=101)
+    female: list[Prob] = Field(..., min_length=101, max_length=101)
 
 
 class MorbidityConfig(StrictModel):
@@ -105,7 +113,15 @@ class MorbidityConfig(StrictModel):
         "a doubling every 14 years.")
     male_excess_old: Annotated[float, Field(ge=0.5, le=2.0)] = Field(
         1.10, description="Male/female ratio of rates from age 50. Assumption "
-        "(seed001 s4.2.2.2: 56 % of Nanning SIMI episodes were men's).")
+        "(Jiang (2024) s4.2.2.2: 56 % of Nanning SIMI episodes were men's).")
+
+    claimant_probability: ClaimantTable | None = Field(
+        None, description="Probability of >= 1 admission in a year by single age and sex, "
+        "fitted to a place's own claims extract (`simi fit-claims`). When given it is used "
+        "as is (times incidence_multiplier): the J-shaped curve, admissions_per_insured and "
+        "the older adults' rate are not used, and level_mix_age_tilt gives each age band's "
+        "level mix directly (no raking to level_mix). null: the J-shaped curve calibrated to "
+        "the national figures above.")
 
     # --- admissions per hospitalised person: 1 + NegBin(mean, shape) --------------------
     extra_admissions_young: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
@@ -116,13 +132,15 @@ class MorbidityConfig(StrictModel):
     extra_admissions_old: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.45, description="Same, ages 60+. Assumption: readmissions concentrate in older, "
         "chronically ill patients.")
-    extra_admissions_shape: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
+    extra_admissions_shape: Annotated[float, Field(ge=1e-3, le=1e6)] | None = Field(
         0.25, description="Gamma shape r of the patient-level mixing of the extra admissions "
         "(negative binomial: variance mean + mean^2 / r); null = Poisson. Assumption: a few "
         "patients (chemotherapy cycles, dialysis, psychiatric stays) have many admissions. "
         "Nanning SIMI paid 3,012 CNY per episode (nanning_2022_episode_statistics.csv) and "
         "~9,400 per beneficiary (nanning_simi_operations_2019_2022.csv, 2021), i.e. ~3 "
-        "SIMI-paid episodes per beneficiary; Poisson gives ~1.2, r = 0.25 ~1.5.")
+        "SIMI-paid episodes per beneficiary; Poisson gives ~1.2, r = 0.25 ~1.5. At least "
+        "0.001 (Assumption: smaller shapes are numerically degenerate; 5e-324 overflowed "
+        "the incomplete beta function).")
 
     # --- hospital level ----------------------------------------------------------------
     level_mix: dict[LevelName, Prob] = Field(
@@ -148,7 +166,7 @@ class MorbidityConfig(StrictModel):
         "rural patients use township health centres more. A level left out has tilt 1.")
 
     # --- cost per admission: lognormal body + Pareto tail ----------------------------------
-    cost_mean: dict[LevelName, Pos] = Field(
+    cost_mean: dict[LevelName, PositiveMoney] = Field(
         default_factory=lambda: {"township": 3623.0, "primary": 3623.0, "secondary": 6626.0,
                                  "tertiary": 13942.0},
         description=f"Mean total cost per admission by level, base-year CNY: {U} "
@@ -159,7 +177,7 @@ class MorbidityConfig(StrictModel):
                                  "tertiary": 0.8},
         description="Log-sd of the lognormal body by level. Assumption (body CV 0.8-0.9; the "
         "tail adds the rest). " + NANNING)
-    tail_threshold: Annotated[float, Field(ge=100.0, allow_inf_nan=False)] | None = Field(
+    tail_threshold: Annotated[float, Field(ge=100.0, le=MONEY_MAX)] | None = Field(
         50000.0, description="Cost above which admissions follow the Pareto tail, base-year "
         "CNY (scaled by cost_multiplier); null = the tail_threshold_quantile of each level's "
         "body. Assumption: high-cost admissions (ICU, major surgery, cancer) as one tail "
@@ -177,7 +195,7 @@ class MorbidityConfig(StrictModel):
         + NANNING)
     tail_alpha: Alpha | dict[LevelName, Alpha] = Field(
         2.5, description="Pareto tail index, by level or one number for all. Nanning 2022 "
-        "SIMI episodes of 60,000+ CNY averaged 101,421 (seed001 Table 9): a Pareto above "
+        "SIMI episodes of 60,000+ CNY averaged 101,421 (Jiang (2024) Table 9): a Pareto above "
         "60k with that mean has alpha = 101.4 / (101.4 - 60) = 2.45 (range ~2.2-2.9 for the "
         "390 episodes).")
 
@@ -187,7 +205,7 @@ class MorbidityConfig(StrictModel):
                                  "tertiary": 0.89},
         description="Mean in-scope (catalogue) share of cost by level (Beta distributed). "
         "Assumption informed by guangxi_west_cost_composition_2020_2021.csv: self-pay "
-        "8.2-10.7 % of total cost in Baise/Chongzuo 2020-2021 (seed000 Table 4); more "
+        "8.2-10.7 % of total cost in Baise/Chongzuo 2020-2021 (Jiang et al. (Guangxi 2017–2021) Table 4); more "
         "self-pay items (drugs, devices) at higher levels. Cost-weighted self-pay ~9.5 %.")
     inscope_concentration: Annotated[float, Field(gt=0.5, le=1e12)] = Field(
         30.0, description="Beta concentration (a + b) of the in-scope share; sd ~0.055 at "
@@ -201,20 +219,23 @@ class MorbidityConfig(StrictModel):
     os_prevalence_slope: Annotated[float, Field(ge=0.0, le=0.3)] = Field(
         0.06, description="Exponential age slope of that prevalence (capped at 50 %). "
         "Assumption.")
-    os_mean_cost: Pos = Field(6000.0, description="Mean annual outpatient special-disease "
+    os_mean_cost: PositiveMoney = Field(6000.0, description="Mean annual outpatient special-disease "
                               "cost per patient, base-year CNY. Assumption.")
-    os_sigma: Pos = Field(1.0, description="Log-sd of that annual cost (lognormal). "
-                          "Assumption.")
+    os_sigma: Annotated[float, Field(gt=0.0, le=5.0)] = Field(
+        1.0, description="Log-sd of that annual cost (lognormal; at most 5, as cost_sigma: "
+        "a larger one overflows the lognormal moments). Assumption.")
     os_inscope: Prob = Field(0.9, description="In-scope share of that cost. Assumption.")
     os_bmi_rate: Prob = Field(0.6, description="BMI rate on its in-scope part above the "
                               "annual deductible. Assumption.")
-    os_bmi_deductible: Annotated[float, Field(ge=0.0)] = Field(
+    os_bmi_deductible: Money = Field(
         0.0, description="Annual BMI deductible on it, CNY. Assumption.")
 
     # --- overrides -------------------------------------------------------------------------
     incidence_multiplier: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         1.0, description="Multiplier on all hospitalisation probabilities (after calibration; "
         "capped at 1).")
-    cost_multiplier: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+    cost_multiplier: Annotated[float, Field(ge=0.01, le=100.0)] = Field(
         1.0, description="Multiplier on all costs per admission (and the tail threshold) and "
-        "on the outpatient special-disease cost.")
+        "on the outpatient special-disease cost. At least 0.01 (Assumption: a hundredth of "
+        "the base-year costs is far below any scenario; 1e-12 made the spliced-cost fit "
+        "degenerate and 5e-324 divided by zero).")

@@ -118,13 +118,18 @@ def _weights(age_sex_weights) -> np.ndarray:
 def hospitalisation_probability(cfg: MorbidityConfig, age_sex_weights) -> np.ndarray:
     """Probability of >= 1 admission in a year by age and sex (101, 2).
 
-    Calibrated on ``age_sex_weights`` (insured by age and sex): the weighted admissions per
+    A fitted ``cfg.claimant_probability`` table is returned as is (times
+    ``cfg.incidence_multiplier``, capped at 1). Otherwise calibrated on
+    ``age_sex_weights`` (insured by age and sex): the weighted admissions per
     insured, sum(w * p * (1 + extra)) / sum(w), equal ``cfg.admissions_per_insured``, and
     the rate of ages ``cfg.older_adult_age``+ (admissions or persons per
     ``cfg.older_adult_rate_basis``) equals ``cfg.older_adult_hospitalisation_rate``. Then
     ``cfg.incidence_multiplier`` is applied; probabilities are capped at 1.
     """
     w = _weights(age_sex_weights)
+    if cfg.claimant_probability is not None:
+        table = np.array([cfg.claimant_probability.male, cfg.claimant_probability.female]).T
+        return np.minimum(table * cfg.incidence_multiplier, 1.0)
     adm = 1.0 + extra_admissions_mean(cfg)[:, None]
     per_person = adm if cfg.older_adult_rate_basis == "admissions" else np.ones_like(adm)
     old = AGES >= cfg.older_adult_age
@@ -252,7 +257,7 @@ def resolve_morbidity(cfg: MorbidityConfig, levels: list[str], age_sex_weights) 
         adm_lambda=lam,
         adm_shape=math.inf if shape is None else float(shape),
         level_prob=level_mix(cfg, levels, admissions_by_age if admissions_by_age.sum() > 0
-                             else None),
+                             and cfg.claimant_probability is None else None),
         cost_mu=mu, cost_sigma=sigma, cost_threshold=thr, cost_alpha=alpha, cost_ptail=ptail,
         inscope_mean=np.array([cfg.inscope_mean[lvl] for lvl in levels], dtype=float),
         inscope_conc=np.full(len(levels), float(cfg.inscope_concentration)),

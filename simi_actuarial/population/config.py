@@ -64,6 +64,6 @@ class PopulationConfig(StrictModel):
     participation_trend: Annotated[float, Field(ge=-0.2, le=0.2)] = Field(
         -0.005, description="Annual relative change of the insured total beyond births, deaths "
         "and exits. Assumption: Baise insured fell 2.6 % and Chongzuo 0.0 % in 2021 "
-        "(seed000 Table 3).")
+        "(Jiang et al. (Guangxi 2017–2021) Table 3).")
     frozen_structure: bool = Field(
         False, description="Keep the initial age-sex structure (ageing switched off).")

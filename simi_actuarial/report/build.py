@@ -18,31 +18,36 @@ from . import html as H
 from .run_files import RunFiles
 
 ALPHA = 0.05
-SECTIONS = ("scenario", "rules", "tables", "plots", "mc-error", "manifest")
+SECTIONS = ("conclusion", "scenario", "assumptions", "rules", "tables", "financing", "insurer",
+            "plots", "mc-error", "manifest")
 
 
 def build_report(run_dir: str | Path, out: str | Path | None = None, alpha: float = ALPHA,
-                 figures_dir: str | Path | None = None, bootstrap: int = 199) -> Path:
+                 figures_dir: str | Path | None = None, bootstrap: int = 199,
+                 lang: str = "en") -> Path:
     """Write a self-contained HTML report of the run in ``run_dir`` (default
     ``run_dir/report.html``) and return its path. Everything is rebuilt from
     ``summary.csv``, ``paths.parquet`` and ``manifest.json``. With ``figures_dir`` the
-    figures are also written there as PNG files."""
+    figures are also written there as PNG files. ``lang``: ``en`` or ``zh`` (Chinese,
+    :mod:`.i18n`)."""
     if not 0 < alpha < 1:
         raise SimiInputError("--alpha", [("--alpha", f"must be in (0, 1), got {alpha}")])
     run = RunFiles.load(run_dir)
     target = Path(out) if out is not None else run.directory / "report.html"
-    write_text(target, render_report(run, alpha, figures_dir, bootstrap))
+    write_text(target, render_report(run, alpha, figures_dir, bootstrap, lang))
     return target
 
 
 def render_report(run: RunFiles, alpha: float = ALPHA, figures_dir: str | Path | None = None,
-                  bootstrap: int = 199) -> str:
+                  bootstrap: int = 199, lang: str = "en") -> str:
     """The report as an HTML string."""
     from ..viz.financing import DEFAULT_ALPHAS, financing_curve
+    from . import i18n, managed
 
+    i18n.check_lang(lang)
     alphas = sorted(set(DEFAULT_ALPHAS) | {alpha})
     curve = financing_curve(run, alphas, "accumulated", bootstrap=bootstrap, seed=run.seed)
-    figs, notes = _figures(run, curve)
+    figs, notes = _figures(run, curve, lang)
     if figures_dir is not None:
         from ..io import atomic_path
 
@@ -50,16 +55,24 @@ def render_report(run: RunFiles, alpha: float = ALPHA, figures_dir: str | Path |
             with atomic_path(Path(figures_dir) / f"{name}.png") as tmp:
                 tmp.write_bytes(png)
     sc = run.scenario
+    from .answers import assumptions_section, conclusion_section
+
     sections = [
+        ("conclusion", "Conclusion", conclusion_section(run, alpha)),
         ("scenario", "Scenario summary", _scenario_section(run, curve, alpha)),
+        ("assumptions", "Key assumptions and where they come from", assumptions_section(run)),
         ("rules", "Resolved rules per year", _rules_section(run)),
         ("tables", "Results by year", _tables_section(run, curve)),
+        # managed funds and the insurer (report/managed.py)
+        ("financing", "Fund indicators and financing standard", managed.financing_section(run)),
+        ("insurer", "Insurer contract", managed.insurer_section(run, alpha, bootstrap, lang)),
         ("plots", "Figures", "".join(H.figure(png, cap, alt) for png, cap, alt in figs.values())
          + "".join(H.para(x, "note") for x in notes)),
         ("mc-error", "Monte Carlo error", _mc_section(run, curve, alpha)),
         ("manifest", "Manifest (provenance)", _manifest_section(run)),
     ]
-    return H.document(f"SIMI fund projection: {sc.name}", sections)
+    sections = [x for x in sections if x[2]]  # no insurer: no insurer section
+    return i18n.translate_html(H.document(f"SIMI fund projection: {sc.name}", sections), lang)
 
 
 # --------------------------------------------------------------------------- sections
@@ -105,22 +118,12 @@ def _scenario_section(run: RunFiles, curve: pd.DataFrame, alpha: float) -> str:
 
 
 def _rules_section(run: RunFiles) -> str:
-    from ..fund.accounting import financing_schedule
-    from ..rules.arrays import resolve_rules
+    from .rules_table import rules_per_year
 
     sc = run.scenario
-    t = resolve_rules(sc)
-    cols = {"year": [int(y) for y in t.years]}
-    fin = financing_schedule(sc, "simi_per_capita")
-    cols["SIMI financing (CNY/insured)"] = fin
-    for gi, g in enumerate(t.group_names):
-        cols[f"{g}: share"] = t.group_share[:, gi]
-        cols[f"{g}: starting line (CNY)"] = t.simi_line[:, gi]
-        cols[f"{g}: SIMI cap (CNY)"] = t.simi_cap[:, gi]
-    frame = pd.DataFrame(cols)
+    frame = rules_per_year(sc, run.summary)
     fmts = {c: (".1%" if "share" in c else ",.0f") for c in frame.columns if c != "year"}
     fmts["SIMI financing (CNY/insured)"] = ",.2f"
-    frame = frame.replace([np.inf], np.nan)
     return (H.para("Rules in force by period (as printed by simi validate): BMI deductible/"
                    "rate by hospital level, SIMI starting line, bands and cap by group, "
                    "assistance.") + H.pre(summarize(sc))
@@ -153,12 +156,7 @@ SHARE_TABLE = [("year", "year", "d"), ("share_bmi", "BMI", ".1%"), ("share_simi"
 
 
 def _select(frame: pd.DataFrame, spec) -> str:
-    cols = [(c, h, f) for c, h, f in spec if c in frame.columns]
-    sub = frame[[c for c, _, _ in cols]].copy()
-    sub.columns = [f"{h}#{i}" for i, (_, h, _) in enumerate(cols)]  # unique names
-    fmts = {f"{h}#{i}": f for i, (_, h, f) in enumerate(cols)}
-    heads = {f"{h}#{i}": h for i, (_, h, _) in enumerate(cols)}
-    return H.table(sub, fmts, heads)
+    return H.columns_table(frame, spec)
 
 
 def _tables_section(run: RunFiles, curve: pd.DataFrame) -> str:
@@ -179,7 +177,7 @@ def _tables_section(run: RunFiles, curve: pd.DataFrame) -> str:
                      "linear in the standard); 95 % CI by bootstrap over paths.", "note"))
 
 
-def _figures(run: RunFiles, curve: pd.DataFrame):
+def _figures(run: RunFiles, curve: pd.DataFrame, lang: str = "en"):
     """``({name: (png, caption, alt)}, [notes on figures not drawn])``."""
     from ..viz import (
         deficit_probability,
@@ -195,7 +193,10 @@ def _figures(run: RunFiles, curve: pd.DataFrame):
     y0 = int(run.years[0])
     out, notes = {}, []
 
+    from .i18n import figure_note, localise_figure
+
     def add(name, fig, caption, alt):
+        localise_figure(fig, lang)
         out[name] = (png_bytes(fig), caption, alt)
 
     add("fan_chart", fan_chart(run.paths),
@@ -225,6 +226,7 @@ def _figures(run: RunFiles, curve: pd.DataFrame):
             "per cell and group).", "population pyramid over time")
     except SimiInputError as exc:  # e.g. a structure CSV no longer at its recorded path
         notes.append(f"Population pyramid not drawn: {exc.format()}")
+    notes += figure_note(lang)
     return out, notes
 
 

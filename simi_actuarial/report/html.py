@@ -59,6 +59,17 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
     return "".join(out)
 
 
+def columns_table(frame: pd.DataFrame, spec) -> str:
+    """The columns of ``spec`` ((column, header, format)) present in ``frame``, as a table
+    (headers may repeat, e.g. "± SE")."""
+    cols = [(c, h, f) for c, h, f in spec if c in frame.columns]
+    sub = frame[[c for c, _, _ in cols]].copy()
+    sub.columns = [f"{h}#{i}" for i, (_, h, _) in enumerate(cols)]  # unique names
+    fmts = {f"{h}#{i}": f for i, (_, h, f) in enumerate(cols)}
+    heads = {f"{h}#{i}": h for i, (_, h, _) in enumerate(cols)}
+    return table(sub, fmts, heads)
+
+
 def _fmt(value, spec: str | None) -> str:
     if value is None:
         return ""

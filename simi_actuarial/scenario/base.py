@@ -19,21 +19,23 @@ YEAR_MAX = 2200
 
 
 class StrictModel(BaseModel):
-    """Base for all scenario sections: unknown keys are errors, no str->number coercion."""
+    """Base for all scenario sections: unknown keys are errors, no str->number coercion,
+    and no NaN or +-inf in any float field of any section (``allow_inf_nan=False`` here,
+    once, so that no field can forget it)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 #: A value, or a (non-empty) history ``{year_from: value}`` of values by effective year.
 History = Union[T, Annotated[dict[int, T], Field(min_length=1)]]
 
-Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 #: Largest amount accepted for a per-person or per-capita money parameter (deductible, line,
 #: cap, per-capita financing), CNY: far above any real rule, low enough that fund totals of
 #: up to 2 billion insured stay finite in float64 (amounts near 1e308 would overflow).
 MONEY_MAX = 1e9
-Money = Annotated[float, Field(ge=0.0, le=MONEY_MAX, allow_inf_nan=False)]
-PositiveMoney = Annotated[float, Field(gt=0.0, le=MONEY_MAX, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=0.0, le=MONEY_MAX)]
+PositiveMoney = Annotated[float, Field(gt=0.0, le=MONEY_MAX)]
 Share = Rate
 
 

@@ -8,10 +8,11 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from .base import History, Money, Rate, StrictModel
+from .base import CrossFieldError, History, Money, Rate, StrictModel
+from .financing_rules_schema import FinancingRule, rule_problems
 from .rules_schema import Name, Source
 
-IncomeSeries = dict[int, Annotated[float, Field(gt=0.0, allow_inf_nan=False)]]
+IncomeSeries = dict[int, Annotated[float, Field(gt=0.0)]]
 
 
 #: Bundled income files (simi_actuarial/data): every ``<series>_cny`` column is a series.
@@ -107,13 +108,30 @@ class FinancingConfig(StrictModel):
         description="Share of BMI fund expenditure spent on benefits the model does not "
         "simulate (general outpatient pooling, maternity, ...). The model simulates inpatient "
         "care, outpatient special-disease care and the SIMI transfer: with inpatient care "
-        "above 80 % of residents' fund expenditure (Jiang 2024, s2.2.8, citing Wei Yun 2020) "
+        "above 80 % of residents' fund expenditure (Jiang (2024), s2.2.8, citing Wei Yun 2020) "
         "the remainder is small; 0 unless the scenario sources it.",
     )
+    # --- managed funds (issue 14): standards set each year by a rule -------------------
+    simi_rule: FinancingRule | None = Field(
+        None, description="Rule setting the SIMI standard from year 2 on (null: the history).")
+    bmi_rule: FinancingRule | None = Field(
+        None, description="Rule setting the BMI per-capita financing (null: the history).")
+
+    @model_validator(mode="after")
+    def _rules(self):
+        has_bmi = self.bmi_per_capita is not None
+        problems = (rule_problems(self.simi_rule, "simi_rule", has_bmi)
+                    + rule_problems(self.bmi_rule, "bmi_rule", has_bmi))
+        if self.bmi_rule is not None and not has_bmi:
+            problems.append(("financing.bmi_per_capita", "required by financing.bmi_rule"))
+        if problems:
+            raise CrossFieldError(problems)
+        return self
+    # --- end managed funds --------------------------------------------------------------
 
 
 class InsurerContract(StrictModel):
-    """Commercial insurer running the SIMI layer (seed001 s2.1.6.3; seed002 s2.9.4)."""
+    """Commercial insurer running the SIMI layer (Jiang (2024) s2.1.6.3; Luo (2020) s2.9.4)."""
 
     source: Source
     management_fee: History[Rate] = Field(

@@ -9,7 +9,7 @@ from pydantic import Field
 from .base import Rate, StrictModel
 from .rules_schema import Name
 
-Sd = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
+Sd = Annotated[float, Field(ge=0.0, le=2.0)]
 
 
 class UtilisationShock(StrictModel):
@@ -97,7 +97,7 @@ class CheConfig(StrictModel):
     """Catastrophic health expenditure: burden >= threshold x capacity to pay."""
 
     threshold: Rate = Field(
-        0.40, description="Share of capacity to pay (WHO standard 40 %; seed002 Ch.4)."
+        0.40, description="Share of capacity to pay (WHO standard 40 %; Luo (2020) Ch.4)."
     )
     income_series: Name = Field("national", description="Income series in economy.")
     capacity_multiple: Annotated[float, Field(gt=0.0, le=20.0)] = Field(

@@ -17,22 +17,56 @@ def is_atomic(value) -> bool:
     return not isinstance(value, dict) or set(value) == {"indexed"}
 
 
-def deep_merge(base, override):
-    """Merge ``override`` into ``base`` (both plain YAML data); returns a new object.
+#: Value that removes an inherited key (a group, a hospital level's entry, a history).
+DELETE = "~delete"
+#: Key of a history in a child file that merges it year by year into the parent's value.
+MERGE = "~merge"
 
-    Sections (mappings of names) and histories (``{year: value}``) merge key by key; any
-    other value is replaced whole. A history overriding a plain value keeps the plain value
-    for the years before the history starts.
+
+def _merge_history(override) -> dict | None:
+    """The years of ``{~merge: true, year: value, ...}``, or None when not that form."""
+    if not isinstance(override, dict) or override.get(MERGE) is not True:
+        return None
+    rest = {k: v for k, v in override.items() if k != MERGE}
+    return rest if not rest or is_history(rest) else None
+
+
+def deep_merge(base, override):
+    """Merge ``override`` (a child file) into ``base`` (its parent); returns a new object.
+
+    Sections (mappings of names) merge key by key; any other value is replaced whole. In
+    particular a value history ``{year: value}`` in the child replaces the parent's whole
+    history (or plain value): what the child file says is what applies. To add changes to
+    the parent's history instead, write ``{~merge: true, year: value, ...}``: the parent's
+    years are kept, the child's added or replaced (a plain parent value applies before the
+    child's first year). A key whose value is ``~delete`` removes the inherited key.
     """
-    if is_history(override) and is_atomic(base):
-        return {YEAR_MIN: copy.deepcopy(base), **copy.deepcopy(override)}
-    if (isinstance(base, dict) and isinstance(override, dict)
-            and not is_atomic(base) and not is_atomic(override)):
+    merge = _merge_history(override)
+    if merge is not None:
+        if is_history(base):
+            return {**copy.deepcopy(base), **copy.deepcopy(merge)}
+        return {YEAR_MIN: copy.deepcopy(base), **copy.deepcopy(merge)}
+    if (isinstance(base, dict) and isinstance(override, dict) and not is_history(override)
+            and not is_history(base) and not is_atomic(base) and not is_atomic(override)):
         merged = dict(base)
         for key, value in override.items():
-            merged[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
+            if value == DELETE:
+                merged.pop(key, None)
+            else:
+                merged[key] = deep_merge(base[key], value) if key in base else _clean(value)
         return merged
-    return copy.deepcopy(override)
+    return _clean(override)
+
+
+def _clean(value):
+    """A child's value with ``~delete`` entries dropped and ``~merge`` markers resolved
+    (nothing to merge with: the years as given)."""
+    merge = _merge_history(value)
+    if merge is not None:
+        return copy.deepcopy(merge)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if v != DELETE}
+    return copy.deepcopy(value)
 
 
 def path_keys(path: str) -> list:
@@ -84,5 +118,8 @@ def apply_assignment(data: dict, keys: list, value) -> dict:
             raise ScenarioError("--set", [(dotted, f"no list item {last}")])
     elif not isinstance(node, dict):
         raise ScenarioError("--set", [(dotted, "cannot set a field inside a plain value")])
+    if value == DELETE and isinstance(node, dict):
+        node.pop(last, None)
+        return data
     node[last] = value
     return data

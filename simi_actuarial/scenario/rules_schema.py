@@ -152,7 +152,7 @@ class SimiRules(StrictModel):
     cap_scope: History[Literal["simi", "bmi_plus_simi"]] = Field(
         "simi",
         description="Whether annual_cap limits the SIMI payment alone or BMI+SIMI together "
-        "(Zhanjiang: together, seed002).",
+        "(Zhanjiang: together, Luo (2020)).",
     )
     deductible_counts_toward_line: History[bool] = Field(
         True,
@@ -162,7 +162,7 @@ class SimiRules(StrictModel):
     outpatient_special_counts_toward_line: History[bool] = Field(
         False,
         description="Whether out-of-pocket outpatient special-disease costs count toward the "
-        "SIMI line (Nanning: yes, seed001 s4.1.5).",
+        "SIMI line (Nanning: yes, Jiang (2024) s4.1.5).",
     )
     schedules: dict[Name, SimiSchedule]
 

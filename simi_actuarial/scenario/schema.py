@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from ..morbidity.config import MorbidityConfig
 from ..population.config import PopulationConfig
 from .base import YEAR_MAX, YEAR_MIN, CrossFieldError, StrictModel, is_history, value_at
+from .financing_rules_schema import rule_year_problems
 from .fund_schema import EconomyConfig, FinancingConfig, FundConfig
 from .lines import starting_line
 from .model_schema import CheConfig, RiskConfig, SimulationConfig
@@ -129,6 +130,8 @@ def _cross_field_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                 yield f"simi.schedules.{sname}.starting_line.indexed.series", (
                     f"unknown income series '{line.indexed.series}' (available: {sorted(series)})"
                 )
+
+    yield from rule_year_problems(s.financing, start, end)  # financing rules (issue 14)
 
     yearly: dict[str, list[str]] = {}
     for year in range(start, end + 1):

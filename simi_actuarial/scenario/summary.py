@@ -68,4 +68,13 @@ def summarize(scenario: Scenario) -> str:
                 f"{_money(t.simi_line[first, gi])}, bands {' '.join(bands)}, cap "
                 f"{_money(t.simi_cap[first, gi])}{assist}"
             )
+    lines += _financing_lines(scenario)  # financing rules (issue 14)
     return "\n".join(lines)
+
+
+def _financing_lines(scenario: Scenario) -> list[str]:
+    from .financing_rules_schema import describe
+
+    fin = scenario.financing
+    rules = [(n, getattr(fin, f"{n}_rule")) for n in ("simi", "bmi")] if fin else []
+    return [f"  financing rule ({n.upper()} standard): {describe(r)}" for n, r in rules if r]

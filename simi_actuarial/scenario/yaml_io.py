@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ScenarioError
+from ..numtext import is_thousands, normalize, thousands_message
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -44,6 +45,35 @@ _StrictLoader.add_implicit_resolver(
     re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
     list("-+0123456789"),
 )
+
+# Numbers typed with full-width forms (``１２３``, ``－０．５``, ``２０２５:`` as a year key) read
+# as the number YAML reads in their NFKC form; digit grouping (``12,345``, ``１２，３４５``,
+# ``12 345``) is refused with a message: the one rule of :mod:`simi_actuarial.numtext`. A plain
+# scalar is routed here only when it contains a non-ASCII character or looks grouped; ASCII
+# numbers are resolved before by YAML's own resolvers, quoted scalars stay text.
+_NUMBER_TEXT_TAG = "tag:simi_actuarial,2026:number-text"
+_WIDE_FIRST = "０１２３４５６７８９＋－．"
+_StrictLoader.add_implicit_resolver(
+    _NUMBER_TEXT_TAG,
+    re.compile(r"^(?=.*[^\x00-\x7f]|[-+]?[0-9]{1,3}[,' ][0-9]{3})"
+               r"[-+.0-9０-９＋－．][-+.,'_ 0-9０-９＋－．，＿eEｅＥ\u3000]*$"),
+    list("-+.0123456789" + _WIDE_FIRST),
+)
+
+
+def _construct_number_text(loader: _StrictLoader, node: yaml.ScalarNode):
+    text = node.value
+    if is_thousands(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, thousands_message(text), node.start_mark)
+    plain = normalize(text)
+    tag = loader.resolve(yaml.ScalarNode, plain, (True, False))
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        return loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, plain))
+    return text
+
+
+_StrictLoader.add_constructor(_NUMBER_TEXT_TAG, _construct_number_text)
 
 
 def load_yaml_value(text: str):

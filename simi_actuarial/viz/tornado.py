@@ -66,4 +66,12 @@ def tornado(sens, metric: str = "required", title: str | None = None):
         ax.set_title(title or f"{head}: each assumption moved by ±{100 * sens.delta:g} %\n"
                      f"({sub}{sens.paths:,} paths, common random numbers)")
         fig.legend(loc="outside lower center", ncols=3, frameon=False)
+        pd_all = t["p_deficit"].to_numpy()
+        p = pd_all[0] if metric == "p_deficit" and pd_all[0] in (0.0, 1.0) and (
+            pd_all == pd_all[0]).all() else None
+        if p is not None:  # saturated: bars of zero length would look like a blank chart
+            ax.text(0.5, 0.5, f"P(deficit) = {p:g} in every run: saturated, no sensitivity to "
+                    "show.\nSee the required-standard tornado.", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=10,
+                    bbox={"facecolor": "white", "edgecolor": GREY})
     return fig
