@@ -10,12 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .arrays import (
-    FLAG_CAP_COMBINED,
-    FLAG_DEDUCTIBLE_COUNTS,
-    FLAG_OUTPATIENT_SPECIAL_COUNTS,
-    RuleTable,
-)
+from .arrays import RuleTable
+from .kernel import FLAG_CAP_COMBINED, FLAG_DEDUCTIBLE_COUNTS, FLAG_OUTPATIENT_SPECIAL_COUNTS
 
 
 @dataclass(frozen=True)
