@@ -4,6 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from simi_actuarial.numba_cache import ensure_fresh_package_cache
+
+# Tests call compiled functions directly, not only through the entry points that run the
+# stale-cache guard: run it once before any of them loads cached machine code.
+ensure_fresh_package_cache()
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = REPO_ROOT / "scenarios"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import ndtr, ndtri
+from v1_samplers import MAX_EXTRA_ADMISSIONS_MEAN
 
 from simi_actuarial.engine.inputs import KernelInputs
 from simi_actuarial.engine.tallies import (
@@ -27,7 +28,6 @@ from simi_actuarial.engine.tallies import (
     N_TALLIES,
     T,
 )
-from simi_actuarial.morbidity.severity import MAX_EXTRA_ADMISSIONS_MEAN
 from simi_actuarial.rules.kernel import (
     FLAG_CAP_COMBINED,
     FLAG_DEDUCTIBLE_COUNTS,

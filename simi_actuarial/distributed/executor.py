@@ -49,6 +49,9 @@ def parse_local(text: str) -> int:
 def batch_task(model, seed: int, first_path: int, n_paths: int, backend: str = "cpu",
                threads: int | None = None):
     """Run one batch on a worker (a module-level function, so workers can unpickle it)."""
+    from ..numba_cache import ensure_fresh_package_cache
+
+    ensure_fresh_package_cache()  # the worker's own installation (see numba_cache)
     if threads is not None:
         import numba
 

@@ -18,15 +18,15 @@ import math
 import numba as nb
 import numpy as np
 
-from ..morbidity.severity import (
+from ..rules.kernel import admission_terms, settle
+from .inputs import KernelInputs
+from .rng import normal, stream_key
+from .samplers import (
     draw_beta_share,
     draw_categorical,
     draw_extra_admissions_table,
     draw_spliced,
 )
-from ..rules.kernel import admission_terms, settle
-from .inputs import KernelInputs
-from .rng import normal, stream_key
 from .tallies import (
     BEN_B1,
     BEN_B2,

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
-from ..scenario.rules_schema import LevelName
+from .base import YEAR_MAX, YEAR_MIN, StrictModel
+from .rules_schema import LevelName
 
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 Prob = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
