@@ -42,12 +42,17 @@ def cuda_module():
 
     numba-cuda (the package that replaces numba's deprecated built-in target) refers to
     ``numpy.row_stack``, which numpy 2.5 removed: alias it to ``numpy.vstack`` (same
-    function) before the import when it is missing.
+    function) for the duration of the import when it is missing, and removes the alias after
+    it (numpy itself is left as it was).
     """
-    if not hasattr(np, "row_stack"):
+    added = not hasattr(np, "row_stack")
+    if added:  # only for the import: numba-cuda registers its overloads then
         np.row_stack = np.vstack
-    from numba import cuda
-
+    try:
+        from numba import cuda
+    finally:
+        if added:
+            del np.row_stack
     return cuda
 
 
