@@ -39,7 +39,6 @@ import pyarrow.compute as pc
 from ..errors import ClaimsError
 
 REQUIRED_COLUMNS = ("person_id", "group", "hospital_level", "total_cost", "in_scope_cost")
-COST_COLUMNS = ("total_cost", "in_scope_cost")
 DEFAULT_CHUNK_ROWS = 250_000
 MAX_COST = 1e10  # CNY per admission; larger values are data errors (and would overflow cents)
 

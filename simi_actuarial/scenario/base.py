@@ -59,11 +59,6 @@ def value_at(value: object, year: int):
     return value[max(eligible)]  # type: ignore[index]
 
 
-def history_years(value: object) -> list[int]:
-    """Years at which a parameter changes (empty for a plain value)."""
-    return sorted(value) if is_history(value) else []  # type: ignore[arg-type]
-
-
 class CrossFieldError(ValueError):
     """Raised by whole-scenario checks with a list of ``(path, message)`` problems."""
 

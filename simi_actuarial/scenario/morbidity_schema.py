@@ -8,7 +8,7 @@ Check figures against the Nanning 2022 SIMI episodes are in ``resolve.py``'s mod
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -22,7 +22,7 @@ Alpha = Annotated[float, Field(gt=1.05, le=10.0, allow_inf_nan=False)]
 Tilt = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
 
 #: Hospital levels from lowest to highest (a scenario uses any subset, in any order).
-LEVELS: tuple[str, ...] = ("township", "primary", "secondary", "tertiary")
+LEVELS: tuple[str, ...] = get_args(LevelName)
 
 U = "urrbmi_2021.csv (national medical security statistical bulletin 2021)"
 NANNING = ("Checked against the Nanning 2022 SIMI episodes by cost band "

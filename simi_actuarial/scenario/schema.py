@@ -15,8 +15,6 @@ from .morbidity_schema import MorbidityConfig
 from .population_schema import PopulationConfig
 from .rules_schema import AssistanceScheme, BmiRules, Group, LevelName, Name, SimiRules
 
-LEVEL_ORDER = ("township", "primary", "secondary", "tertiary")
-
 
 class Horizon(StrictModel):
     """Projection years: ``start_year`` .. ``start_year + years - 1``."""
