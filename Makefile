@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make run   - create .venv, install, run the default scenario
-#   make test  - create .venv, install, lint and run the test suite
+#   make test  - create .venv, install, lint (ruff, mypy of the non-compiled layers) and run
+#                the test suite (including the import-layer contracts, tests/test_layers.py)
 #   make bench / make bench-quick - benchmark suite (benchmarks/bench.py; BENCH_ARGS=... passes
 #     options, e.g. BENCH_ARGS="--set M.run_paths=100")
 PYTHON ?= python3
@@ -40,6 +41,7 @@ calibrate: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check simi_actuarial tests benchmarks
+	$(BIN)/mypy
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
