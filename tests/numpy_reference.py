@@ -129,26 +129,26 @@ def _unit(inputs, rng, i, t):
     # annual settlement: BMI cap, SIMI bands above the line, SIMI cap, medical assistance
     flags = r.flags[t]
     bmi = np.minimum(bmi_unc, r.bmi_cap[t, cat])
-    base = in_scope - bmi
+    oop_counted = in_scope - bmi
     if flags[FLAG_DEDUCTIBLE_COUNTS] == 0:
-        base = base - deds
+        oop_counted = oop_counted - deds
     if flags[FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
-        base = base + os_in - os_b
+        oop_counted = oop_counted + os_in - os_b
     bmi = bmi + os_b
-    above = base - r.simi_line[t, g]
+    over_line = oop_counted - r.simi_line[t, g]
     lower = r.band_lower[t][g]                       # (n, B)
     upper = np.concatenate([lower[:, 1:], np.full((n, 1), np.inf)], axis=1)
     live = np.isfinite(lower)
     lo = np.where(live, lower, 0.0)
-    slice_ = np.clip(above[:, None], lo, np.where(live, upper, 0.0)) - lo
+    slice_ = np.clip(over_line[:, None], lo, np.where(live, upper, 0.0)) - lo
     simi = np.where(live, r.band_rate[t][g] * np.maximum(slice_, 0.0), 0.0).sum(axis=1)
-    simi = np.where(above > 0.0, simi, 0.0)
+    simi = np.where(over_line > 0.0, simi, 0.0)
     cap = r.simi_cap[t, g]
     if flags[FLAG_CAP_COMBINED] != 0:
         cap = np.maximum(cap - bmi, 0.0)
     simi = np.minimum(simi, cap)
-    left = in_scope + os_in - bmi - simi
-    assist = np.minimum(r.assist_rate[t, g] * np.maximum(left - r.assist_deductible[t, g], 0.0),
+    oop_after = in_scope + os_in - bmi - simi
+    assist = np.minimum(r.assist_rate[t, g] * np.maximum(oop_after - r.assist_deductible[t, g], 0.0),
                         r.assist_limit[t, g])
 
     all_in = in_scope + os_in
