@@ -26,8 +26,10 @@ def output_lock(out_dir: str | Path, option: str = "--out") -> Iterator[Path]:
     here and is still empty at the end). Raises :class:`SimiInputError` naming ``option``
     when another process holds it."""
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise SimiInputError("simi run", [(option, f"{out} is a file, not a directory")])
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)  # an OSError (e.g. a parent is a file): exit 1
     path = out / LOCK_NAME
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:

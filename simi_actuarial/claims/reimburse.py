@@ -452,7 +452,7 @@ def _settle_partials(ids: pa.Array, recs: np.ndarray, table: RuleTable,
     zeros = np.zeros(order.shape[0])
     bmi, simi, assist = settle_many(
         0, group, in_scope, np.ascontiguousarray(sums[:, _BMI]),
-        np.ascontiguousarray(sums[:, _DED]), zeros, zeros, *table.kernel_args())
+        np.ascontiguousarray(sums[:, _DED]), zeros, zeros, table.rule_arrays())
     left = in_scope - bmi - simi
     patient_in_scope = left - assist
     self_pay = total - in_scope
