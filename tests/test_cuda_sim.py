@@ -187,3 +187,17 @@ def test_gpu_agrees_with_cpu_within_tolerance():
         per_path_a, per_path_b = a.sum(axis=1), b.sum(axis=1)
         se = per_path_a.std(ddof=1) / np.sqrt(len(per_path_a))
         assert abs(per_path_a.mean() - per_path_b.mean()) <= 0.01 * se, name
+
+
+def test_cuda_import_leaves_numpy_as_it_was():
+    """The numpy ``row_stack`` alias numba-cuda needs exists only during its import."""
+    out = _python("""
+        import json
+        import numpy as np
+        from simi_actuarial.engine.cuda_backend import cuda_module
+        if hasattr(np, "row_stack"):
+            del np.row_stack  # as on numpy >= 2.5
+        cuda = cuda_module()
+        print(json.dumps({"cuda": cuda.__name__, "row_stack": hasattr(np, "row_stack")}))
+    """, {"NUMBA_ENABLE_CUDASIM": "1"})
+    assert out == {"cuda": "numba.cuda", "row_stack": False}
