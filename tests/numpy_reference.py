@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import ndtr, ndtri
-from v1_samplers import MAX_EXTRA_ADMISSIONS_MEAN
 
 from simi_actuarial.engine.inputs import KernelInputs
 from simi_actuarial.engine.tallies import (
@@ -33,6 +32,10 @@ from simi_actuarial.rules.kernel import (
     FLAG_DEDUCTIBLE_COUNTS,
     FLAG_OUTPATIENT_SPECIAL_COUNTS,
 )
+
+#: Cap on the patient-level Poisson mean of extra admissions (about one admission a day), as
+#: in the gamma-mixed Poisson sampler of random-stream version 1 (``tests/v1_samplers.py``).
+MAX_EXTRA_ADMISSIONS_MEAN = 365.0
 
 #: Stream tag separating this reference's generator from every engine stream.
 REFERENCE_STREAM = 0xBE4C

@@ -8,13 +8,10 @@ from __future__ import annotations
 import math
 
 import numba as nb
+from numpy_reference import MAX_EXTRA_ADMISSIONS_MEAN
 
 from simi_actuarial.engine.rng import uniform
 from simi_actuarial.engine.samplers import draw_gamma
-
-#: Cap on the patient-level Poisson mean of extra admissions (about one admission a day) of
-#: the version-1 sampler (also used by the numpy reference pipeline).
-MAX_EXTRA_ADMISSIONS_MEAN = 365.0
 
 _TWO_PI = 2.0 * math.pi
 
