@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make run   - create .venv, install, run the default scenario
-#   make test  - create .venv, install, lint and run the test suite
+#   make test  - create .venv, install, lint (ruff, mypy of the non-compiled layers) and run
+#                the test suite (including the import-layer contracts, tests/test_layers.py)
 #   make fuzz  - the long fuzz campaign: fresh random examples (not derandomized), FUZZ_SCALE
 #     times each property's example count in `make test` (default 12: about 9,500 examples,
 #     ~11 min on 2 busy cores); per-property counts at the end, log in results/fuzz.log
@@ -45,6 +46,7 @@ calibrate: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check simi_actuarial tests benchmarks
+	$(BIN)/mypy
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

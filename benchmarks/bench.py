@@ -35,10 +35,12 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from simi_actuarial.engine.inputs import slice_batch
 from simi_actuarial.engine.tallies import T
 from simi_actuarial.io import write_json
+from tests.numpy_reference import reference_claims
 
-from . import kernel_throughput, numpy_reference, profile_samplers, reimburse_size, rng_floor
+from . import kernel_throughput, profile_samplers, reimburse_size, rng_floor
 from .gemact_ref import measure_gemact
 from .report import markdown, table
 from .workloads import (
@@ -109,17 +111,6 @@ def describe_machine() -> dict:
     }
 
 
-def _slice_args(args, n_paths: int, n_years: int):
-    """Kernel arguments restricted to the first paths and years (for the numpy reference)."""
-    a = dict(zip(numpy_reference.ARG_NAMES, args, strict=True))
-    a["paths"] = a["paths"][:n_paths]
-    a["years"] = a["years"][:n_years]
-    for k in ("both", "hosp_only", "os_only"):
-        a[k] = np.ascontiguousarray(a[k][:n_paths, :n_years])
-    a["cost_index"] = np.ascontiguousarray(a["cost_index"][:n_paths, :n_years])
-    return tuple(a[k] for k in numpy_reference.ARG_NAMES)
-
-
 def evaluate_targets(r: dict) -> dict:
     """Each target with its value, whether it is met, and how the value was obtained."""
     out = {}
@@ -155,7 +146,7 @@ def run(args) -> dict:
     _log(f"kernel inputs: {kcfg}")
     k = kernel_throughput.measure(default, kcfg["insured"], kcfg["years"], kcfg["paths"],
                                   threads=threads_all, repeats=reps)
-    model, kargs, tallies = k.pop("model"), k.pop("args"), k.pop("tallies")
+    model, kargs, tallies = k.pop("model"), k.pop("inputs"), k.pop("tallies")
     r["kernel"] = dict(kcfg, **k)
     r["kernel_claims_per_s"] = k["claims_per_s"]
     r["kernel_claimants_per_s"] = k["claimants_per_s"]
@@ -181,7 +172,7 @@ def run(args) -> dict:
     # the rounds each, so that a burst of load from other jobs biases no single ratio.
     draws = (tallies[..., T["admissions"]] + tallies[..., T["os_claimants"]]).astype(np.int64)
     n_paths, n_years = (1, 3) if quick else (2, 10)
-    sub = _slice_args(kargs, n_paths, n_years)
+    sub = slice_batch(kargs, n_paths, n_years)
     m = model.morbidity
     lvl = int(np.argmax(m.level_prob.mean(axis=0)))
     tot = tallies.reshape(-1, tallies.shape[-1]).sum(axis=0)
@@ -199,11 +190,11 @@ def run(args) -> dict:
         _log(f"reference points, round {rnd + 1} of {reps}")
         keep("kernel", kernel_throughput.time_kernel(kargs, threads_all, 1), "claims_per_s")
         if "floor" not in skip:
-            keep("floor", rng_floor.measure_floor(1, kargs[1], kargs[2], draws, m, 1),
+            keep("floor", rng_floor.measure_floor(1, kargs.batch.paths, kargs.batch.years, draws, m, 1),
                  "draws_per_s")
         if "numpy" not in skip:
             t0 = time.perf_counter()
-            nt, _ = numpy_reference.reference_claims(*sub)
+            nt, _ = reference_claims(sub)
             sec = time.perf_counter() - t0
             keep("numpy", {"paths": n_paths, "years": n_years, "claims": kernel_throughput.claims_of(nt),
                            "seconds": sec, "threads": 1, "claims_per_s": kernel_throughput.claims_of(nt) / sec},

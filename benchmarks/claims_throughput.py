@@ -44,7 +44,7 @@ def _timed(kernel, acc):
 
 def measure(model, paths, seed, backend, batch_paths):
     if backend == "cuda":
-        from simi_actuarial.engine.cuda_kernel import require_cuda, simulate_claims_cuda
+        from simi_actuarial.engine.cuda_backend import require_cuda, simulate_claims_cuda
 
         require_cuda()
         kernel = simulate_claims_cuda
@@ -102,7 +102,7 @@ def main() -> None:
             "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         }
         if backend == "cuda":
-            from simi_actuarial.engine.cuda_kernel import cuda_module
+            from simi_actuarial.engine.cuda_backend import cuda_module
 
             cu = cuda_module()
             name = (cu.get_current_device().name if hasattr(cu, "get_current_device")

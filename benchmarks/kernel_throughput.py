@@ -33,26 +33,26 @@ def prepare(scenario_path, insured: int, years: int, paths: int, seed: int = 1):
     """(model, kernel arguments) for a scenario at a population size."""
     sc = load_scenario(scenario_path, [f"population.insured={insured}", f"horizon.years={years}"])
     model = resolve_model(sc)
-    args, _ = kernel_inputs(model, seed, 0, paths)
-    return model, args
+    inputs, _ = kernel_inputs(model, seed, 0, paths)
+    return model, inputs
 
 
-def time_kernel(args, threads: int | None = None, repeats: int = 3) -> dict:
-    """Best-of-``repeats`` time of the kernel on ``args`` with ``threads`` numba threads."""
+def time_kernel(inputs, threads: int | None = None, repeats: int = 3) -> dict:
+    """Best-of-``repeats`` time of the kernel on ``inputs`` (``KernelInputs``) with
+    ``threads`` numba threads."""
     if threads is not None:
         numba.set_num_threads(threads)
     best = np.inf
     tallies = None
     for _ in range(repeats):
         t0 = time.perf_counter()
-        tallies, _ = simulate_claims(*args)
+        tallies, _ = simulate_claims(inputs)
         best = min(best, time.perf_counter() - t0)
     claims = claims_of(tallies)
     claimants = float(tallies[..., T["claimants"]].sum())
-    insured_cells = args[3].shape  # (P, Y, C)
     return {
         "threads": numba.get_num_threads(), "seconds": best, "claims": claims,
-        "claimants": claimants, "paths": insured_cells[0], "years": insured_cells[1],
+        "claimants": claimants, "paths": len(inputs.batch.paths), "years": len(inputs.batch.years),
         "claims_per_s": claims / best, "claimants_per_s": claimants / best,
         "tallies": tallies,
     }
@@ -61,11 +61,11 @@ def time_kernel(args, threads: int | None = None, repeats: int = 3) -> dict:
 def measure(scenario_path, insured: int, years: int, paths: int, threads: int | None = None,
             repeats: int = 3, seed: int = 1) -> dict:
     """Kernel throughput at one size, with insured person-years per second."""
-    model, args = prepare(scenario_path, insured, years, paths, seed)
-    simulate_claims(*kernel_inputs(model, seed, 0, 1)[0])  # load the compiled kernel
-    r = time_kernel(args, threads, repeats)
+    model, inputs = prepare(scenario_path, insured, years, paths, seed)
+    simulate_claims(kernel_inputs(model, seed, 0, 1)[0])  # load the compiled kernel
+    r = time_kernel(inputs, threads, repeats)
     person_years = float(model.cells.insured.sum()) * paths
     r.update(insured=insured, person_years=person_years,
              person_years_per_s=person_years / r["seconds"])
-    r["model"], r["args"] = model, args
+    r["model"], r["inputs"] = model, inputs
     return r

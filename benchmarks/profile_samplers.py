@@ -16,14 +16,14 @@ import numba as nb
 import numpy as np
 
 from simi_actuarial.engine.rng import normal, uniform
-from simi_actuarial.engine.tallies import T
-from simi_actuarial.morbidity.severity import (
+from simi_actuarial.engine.samplers import (
     draw_beta_share,
     draw_categorical,
     draw_extra_admissions_table,
     draw_spliced,
-    extra_admissions_cdf,
 )
+from simi_actuarial.engine.tallies import T
+from simi_actuarial.morbidity.severity import extra_admissions_cdf
 
 _KEY = np.uint64(0x5EED)
 

@@ -19,7 +19,7 @@ import numba as nb
 import numpy as np
 
 from simi_actuarial.engine.rng import stream_key
-from simi_actuarial.morbidity.severity import draw_spliced
+from simi_actuarial.engine.samplers import draw_spliced
 
 
 @nb.njit(parallel=True, cache=True)

@@ -11,21 +11,16 @@ Public API (pinned by ``tests/test_public_api.py``)::
     reimburse_frame(scenario, year, claims_df) -> per-person payments
 """
 
-__version__ = "0.1.0"
-
-from . import numba_cache as _numba_cache  # noqa: E402
-
-_numba_cache.ensure_fresh_package_cache()  # before any compiled code loads (see numba_cache)
-
-from .api import compare, simulate, write_results  # noqa: E402
-from .claims import reimburse_file, reimburse_frame  # noqa: E402
-from .compare import Comparison  # noqa: E402
-from .errors import ClaimsError, ScenarioError, SimiInputError  # noqa: E402
-from .results import SimulationResult  # noqa: E402
-from .rules.arrays import RuleTable, resolve_rules  # noqa: E402
-from .scenario.loader import load_scenario  # noqa: E402
-from .scenario.schema import Scenario  # noqa: E402
-from .solve import RequiredFinancing, required_financing  # noqa: E402
+from .api import compare, simulate, write_results
+from .claims import reimburse_file, reimburse_frame
+from .compare import Comparison
+from .errors import ClaimsError, ScenarioError, SimiInputError
+from .results import SimulationResult
+from .rules.arrays import RuleTable, resolve_rules
+from .scenario.loader import load_scenario
+from .scenario.schema import Scenario
+from .solve import RequiredFinancing, required_financing
+from .version import __version__ as __version__
 
 __all__ = [
     "ClaimsError",

@@ -10,6 +10,7 @@ from pathlib import Path
 from .compare import Comparison
 from .engine.simulate import simulate_raw
 from .io import confined_path, write_csv, write_json, write_parquet
+from .numba_cache import ensure_fresh_package_cache
 from .results import SimulationResult
 from .scenario.loader import load_scenario, scenario_hash
 from .scenario.schema import Scenario
@@ -27,6 +28,7 @@ def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: in
     (a :class:`~simi_actuarial.checkpoint.Checkpoint`) stores finished batches and reuses
     stored ones, whichever executor computes the others.
     """
+    ensure_fresh_package_cache()  # before any compiled code loads (see numba_cache)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     _require_financing(scenario)
@@ -99,8 +101,8 @@ def pending_manifest(scenario: Scenario, paths: int, seed: int,
     import pandas
     import pyarrow
 
-    from . import __version__
     from .engine.rng import STREAM_VERSION
+    from .version import __version__
 
     return {
         "scenario": scenario.name,

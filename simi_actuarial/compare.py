@@ -14,9 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .results import SimulationResult
-from .stats import mean_se
-
-Z95 = 1.959963984540054
+from .stats import Z95, mean_se
 
 
 def _metrics(r: SimulationResult) -> dict[str, np.ndarray]:

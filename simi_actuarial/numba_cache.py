@@ -2,12 +2,15 @@
 
 numba's ``cache=True`` keys a cached function on the file that defines it. A function that
 inlines a sampler or rule from *another* file (the claims kernel inlines ``engine/rng.py``,
-``morbidity/severity.py`` and ``rules/kernel.py``) keeps its old machine code when only that
+``engine/samplers.py`` and ``rules/kernel.py``) keeps its old machine code when only that
 other file changes — after an upgrade, or while developing — and would silently compute with
 the old samplers. So the cache is stamped with a hash of every source file of the package;
 when the sources change, every cached ``.nbi``/``.nbc`` file under the package is deleted
-before anything is compiled or loaded (numba reads its cache at the first call, so running
-this at import is early enough).
+before anything is compiled or loaded. numba reads its cache at a function's first call, so
+the entry points call :func:`ensure_fresh_package_cache` before running anything compiled:
+``simi`` (:func:`simi_actuarial.cli.main`), :func:`simi_actuarial.api.simulate` and
+:func:`~simi_actuarial.api.compare`, and a Dask worker's batch task. Importing the package
+does nothing of the kind.
 
 Only numba's default cache location (``__pycache__`` beside the sources) and
 ``NUMBA_CACHE_DIR`` are handled; where neither is writable nothing is cached or cleared.
@@ -63,8 +66,16 @@ def clear_if_stale(root: Path, *sources: Path) -> bool:
     return True
 
 
+_checked = False
+
+
 def ensure_fresh_package_cache() -> bool:
-    """:func:`clear_if_stale` for this package (called when ``simi_actuarial`` is imported)."""
+    """:func:`clear_if_stale` for this package, once per process (later calls return
+    ``False`` at once); True when cached code was dropped."""
+    global _checked
+    if _checked:
+        return False
+    _checked = True
     return clear_if_stale(Path(__file__).resolve().parent)
 
 

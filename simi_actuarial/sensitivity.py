@@ -24,13 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .engine.streams import SENSITIVITY_BOOTSTRAP_STREAM
 from .errors import ScenarioError
 from .scenario.base import is_history
 from .scenario.loader import scenario_from_dict
 from .scenario.overrides import apply_assignment, path_keys
 from .scenario.schema import Scenario
 from .solve import _order_statistic, break_even, required_financing
-from .stats import mean_se
+from .stats import mean_se, prob_se
 
 #: (dotted path, label) of the assumptions varied by default: every systematic-risk,
 #: morbidity-level, demographic and fund assumption with a non-zero default.
@@ -170,15 +171,15 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
 
     base = simulate(scenario, paths, seed, threads, batch_paths, progress=progress)
     P, seed_used = base.n_paths, base.raw.seed
-    rng = np.random.default_rng([seed_used, 7])
+    rng = np.random.default_rng([seed_used, SENSITIVITY_BOOTSTRAP_STREAM])
     boot_idx = [rng.integers(0, P, P) for _ in range(bootstrap)]
     year = None if target == "accumulated" else int(base.years[-1])
     be_base = break_even(base, target, year)
     ind_base = _indicator(base, target)
+    p_base, p_base_se = prob_se(ind_base)
     req_base = required_financing(base, target, alpha, year, bootstrap=0).per_capita
     rows = [{"assumption": "base", "label": "base", "side": "base", "value": math.nan,
-             "p_deficit": float(ind_base.mean()),
-             "p_deficit_se": float(math.sqrt(ind_base.mean() * (1 - ind_base.mean()) / P)),
+             "p_deficit": float(p_base), "p_deficit_se": float(p_base_se),
              "p_deficit_diff": 0.0, "p_deficit_diff_se": 0.0, "required": req_base,
              "required_diff": 0.0, "required_diff_ci95_low": 0.0,
              "required_diff_ci95_high": 0.0}]
@@ -188,6 +189,7 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
                   file=sys.stderr, flush=True)
         res = simulate(sc, P, seed_used, threads, batch_paths, progress=progress)
         ind = _indicator(res, target)
+        p, p_se = prob_se(ind)
         d, d_se = mean_se((ind - ind_base)[:, None])
         be = break_even(res, target, year)
         req = required_financing(res, target, alpha, year, bootstrap=0).per_capita
@@ -196,8 +198,7 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
         rows.append({
             "assumption": path, "label": label, "side": side,
             "value": value if not isinstance(value, dict) else math.nan,
-            "p_deficit": float(ind.mean()),
-            "p_deficit_se": float(math.sqrt(ind.mean() * (1 - ind.mean()) / P)),
+            "p_deficit": float(p), "p_deficit_se": float(p_se),
             "p_deficit_diff": float(d[0]), "p_deficit_diff_se": float(d_se[0]),
             "required": req, "required_diff": req - req_base,
             "required_diff_ci95_low": float(np.percentile(diffs, 2.5)),

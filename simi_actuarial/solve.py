@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .engine.streams import FINANCING_BOOTSTRAP_STREAM
 from .fund.accounting import contract_terms
 from .results import SimulationResult
 
@@ -104,7 +105,7 @@ def required_financing(result: SimulationResult, target: str = "accumulated",
     * ``accumulated``: P(accumulated deficit in any year of the horizon) <= ``alpha``;
     * ``loss_ratio``: expected claims / income = ``value`` (over the horizon, or in ``year``).
     """
-    rng = np.random.default_rng([seed, 99])
+    rng = np.random.default_rng([seed, FINANCING_BOOTSTRAP_STREAM])
     P = result.n_paths
     if target == "loss_ratio":
         if value is None or value <= 0:

@@ -6,6 +6,9 @@ import warnings
 
 import numpy as np
 
+#: Two-sided 95 % standard normal quantile, Phi^-1(0.975).
+Z95 = 1.959963984540054
+
 
 def mean_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean over paths and its standard error (NaN with one path)."""
@@ -59,10 +62,10 @@ def quantile_se(x: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
     x = np.sort(np.asarray(x, dtype=float), axis=0)
     n = x.shape[0]
     est = np.percentile(x, 100 * q, axis=0)
-    half = 1.959963984540054 * np.sqrt(n * q * (1 - q))
+    half = Z95 * np.sqrt(n * q * (1 - q))
     pos = (n - 1) * q
     return est, (_order_stat(x, min(pos + half, n - 1.0))
-                 - _order_stat(x, max(pos - half, 0.0))) / (2 * 1.959963984540054)
+                 - _order_stat(x, max(pos - half, 0.0))) / (2 * Z95)
 
 
 def _order_stat(sorted_x: np.ndarray, position: float) -> np.ndarray:

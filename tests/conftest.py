@@ -4,6 +4,15 @@ from pathlib import Path
 
 import pytest
 
+import simi_actuarial
+from simi_actuarial.numba_cache import clear_if_stale, ensure_fresh_package_cache
+
+# Tests call compiled functions directly, not only through the entry points that run the
+# stale-cache guard: run it once before any of them loads cached machine code, for the
+# package and for the tests' own cached functions (tests/v1_samplers.py inlines samplers).
+ensure_fresh_package_cache()
+clear_if_stale(Path(__file__).resolve().parent, Path(simi_actuarial.__file__).resolve().parent)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = REPO_ROOT / "scenarios"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simi_actuarial.engine.cuda_kernel import merge_plan
+from simi_actuarial.engine.cuda_backend import merge_plan
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = REPO / "tests" / "data" / "small_guangxi.yaml"
@@ -42,15 +42,15 @@ SIM_SCRIPT = """
 import json
 import numpy as np
 import simi_actuarial as sa
-from simi_actuarial.engine import cuda_kernel
+from simi_actuarial.engine import cuda_backend
 from simi_actuarial.engine.simulate import simulate_raw
 from simi_actuarial.engine.tallies import T
 
-cuda_kernel.THREADS_PER_BLOCK = 4   # several blocks and a partial last one
+cuda_backend.THREADS_PER_BLOCK = 4   # several blocks and a partial last one
 sc = sa.load_scenario({path!r}, ["population.insured=6000", "horizon.years=3",
                                  "groups.special.share=0.3", "groups.general.share=0.7"])
 cpu = simulate_raw(sc, 5, 17, batch_paths=2)
-gpu = simulate_raw(sc, 5, 17, batch_paths=1, executor=cuda_kernel.cuda_executor(max_paths=3))
+gpu = simulate_raw(sc, 5, 17, batch_paths=1, executor=cuda_backend.cuda_executor(max_paths=3))
 print(json.dumps({{
     "tallies_equal": bool(np.array_equal(cpu.tallies, gpu.tallies)),
     "hist_equal": bool(np.array_equal(cpu.hist, gpu.hist)),
@@ -73,7 +73,7 @@ def test_cuda_kernel_under_simulator_is_bit_identical_to_cpu():
 
 def test_no_gpu_gives_exit_2_and_a_message(tmp_path, capsys):
     from simi_actuarial.cli import main
-    from simi_actuarial.engine.cuda_kernel import cuda_module
+    from simi_actuarial.engine.cuda_backend import cuda_module
 
     if cuda_module().is_available():
         pytest.skip("a CUDA GPU is present")
@@ -89,7 +89,7 @@ def test_no_gpu_gives_exit_2_and_a_message(tmp_path, capsys):
 def test_importing_the_package_does_not_import_cuda():
     out = _python("""
         import json, sys
-        import simi_actuarial, simi_actuarial.cli, simi_actuarial.engine.cuda_kernel
+        import simi_actuarial, simi_actuarial.cli, simi_actuarial.engine.cuda_backend
         import simi_actuarial.distributed
         print(json.dumps({"cuda": "numba.cuda" in sys.modules, "dask": "distributed" in sys.modules}))
     """, {})
@@ -121,17 +121,17 @@ import numba.cuda.dispatcher as disp
 disp.get_current_device = lambda: types.SimpleNamespace(compute_capability=(9, 0))
 captured = {{}}
 
-def capture(*args):
-    captured["args"] = args
-    P, Y = args[1].shape[0], args[2].shape[0]
+def capture(inputs):
+    captured["inputs"] = inputs
+    P, Y = inputs.batch.paths.shape[0], inputs.batch.years.shape[0]
     return np.zeros((P, Y, N_TALLIES)), np.zeros((P, Y, N_HIST))
 
 sc = sa.load_scenario({path!r}, ["horizon.years=2"])
 S.run_batch(S.resolve_model(sc), 7, 0, 2, kernel=capture)
-from simi_actuarial.engine import cuda_claims
-sig = tuple([numba.typeof(np.zeros((2, 2, N_TALLIES))), numba.typeof(np.zeros((2, 2, N_HIST)))]
-            + [numba.typeof(a) for a in captured["args"]])
-ptx, _ = cuda.compile_ptx(cuda_claims.claims_kernel.py_func, sig, cc=(9, 0))
+from simi_actuarial.engine import cuda_kernel
+sig = (numba.typeof(np.zeros((2, 2, N_TALLIES))), numba.typeof(np.zeros((2, 2, N_HIST))),
+       numba.typeof(captured["inputs"]))
+ptx, _ = cuda.compile_ptx(cuda_kernel.claims_kernel.py_func, sig, cc=(9, 0))
 print(json.dumps({{"target": ".target sm_90" in ptx, "entry": ".entry" in ptx,
                   "chars": len(ptx)}}))
 """
@@ -157,7 +157,7 @@ def _real_gpu() -> bool:
     if os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0"):
         return False
     try:
-        from simi_actuarial.engine.cuda_kernel import cuda_module
+        from simi_actuarial.engine.cuda_backend import cuda_module
 
         return bool(cuda_module().is_available())
     except Exception:
@@ -171,7 +171,7 @@ def test_gpu_agrees_with_cpu_within_tolerance():
     amounts to 1e-9 relative in almost every path-year, and every mean far inside its Monte
     Carlo error."""
     import simi_actuarial as sa
-    from simi_actuarial.engine.cuda_kernel import cuda_executor
+    from simi_actuarial.engine.cuda_backend import cuda_executor
     from simi_actuarial.engine.simulate import simulate_raw
     from simi_actuarial.engine.tallies import T
 
@@ -187,3 +187,17 @@ def test_gpu_agrees_with_cpu_within_tolerance():
         per_path_a, per_path_b = a.sum(axis=1), b.sum(axis=1)
         se = per_path_a.std(ddof=1) / np.sqrt(len(per_path_a))
         assert abs(per_path_a.mean() - per_path_b.mean()) <= 0.01 * se, name
+
+
+def test_cuda_import_leaves_numpy_as_it_was():
+    """The numpy ``row_stack`` alias numba-cuda needs exists only during its import."""
+    out = _python("""
+        import json
+        import numpy as np
+        from simi_actuarial.engine.cuda_backend import cuda_module
+        if hasattr(np, "row_stack"):
+            del np.row_stack  # as on numpy >= 2.5
+        cuda = cuda_module()
+        print(json.dumps({"cuda": cuda.__name__, "row_stack": hasattr(np, "row_stack")}))
+    """, {"NUMBA_ENABLE_CUDASIM": "1"})
+    assert out == {"cuda": "numba.cuda", "row_stack": False}

@@ -200,7 +200,7 @@ def test_sweep_validates_every_point_before_running(small_path, tmp_path):
 
 
 def test_cuda_backend_on_workers_without_gpu_exits_2(client, small_path, tmp_path, capsys):
-    from simi_actuarial.engine.cuda_kernel import cuda_module
+    from simi_actuarial.engine.cuda_backend import cuda_module
 
     if cuda_module().is_available():
         pytest.skip("a CUDA GPU is present")

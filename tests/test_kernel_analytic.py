@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from simi_actuarial.engine.inputs import Batch, Cells, Che, ClaimLaws, KernelInputs
 from simi_actuarial.engine.kernel import simulate_claims
 from simi_actuarial.engine.tallies import T
 from simi_actuarial.rules.arrays import resolve_rules
@@ -23,19 +24,23 @@ def _run(table, n_claimants, mu, sigma, inscope=0.9, cost_index=1.0, group=0, se
     level_prob = np.zeros((101, L))
     level_prob[:, TERTIARY] = 1.0
     zeros_l = np.zeros(L)
-    tallies, hist = simulate_claims(
-        np.uint64(seed), np.array([0]), table.years[:1],
-        np.zeros((1, 1, 1), np.int64), np.full((1, 1, 1), n_claimants, np.int64),
-        np.zeros((1, 1, 1), np.int64),
-        np.array([50]), np.array([group]), np.array([False, True, True]),
-        np.full((1, 1), cost_index),
-        np.zeros(101), math.inf, np.ones((101, 1)), level_prob,
-        np.full(L, mu), np.full(L, sigma), np.full(L, 1e12), np.full(L, 2.0), zeros_l,
-        np.full(L, inscope), np.full(L, 1e12),
-        0.0, 0.1, 0.9, 0.5, 0.0,
-        np.array([1e9]), 0.4, 0.0,
-        *table.kernel_args(),
+    inputs = KernelInputs(
+        batch=Batch(seed=np.uint64(seed), paths=np.array([0]), years=table.years[:1],
+                    both=np.zeros((1, 1, 1), np.int64),
+                    hosp_only=np.full((1, 1, 1), n_claimants, np.int64),
+                    os_only=np.zeros((1, 1, 1), np.int64), cost_index=np.full((1, 1), cost_index)),
+        cells=Cells(age=np.array([50]), group=np.array([group]),
+                    group_special=np.array([False, True, True])),
+        claims=ClaimLaws(
+            adm_lambda=np.zeros(101), adm_shape=math.inf, adm_cdf=np.ones((101, 1)),
+            level_prob=level_prob, cost_mu=np.full(L, mu), cost_sigma=np.full(L, sigma),
+            cost_threshold=np.full(L, 1e12), cost_alpha=np.full(L, 2.0), cost_ptail=zeros_l,
+            inscope_mean=np.full(L, inscope), inscope_conc=np.full(L, 1e12),
+            os_mu=0.0, os_sigma=0.1, os_inscope=0.9, os_bmi_rate=0.5, os_bmi_deductible=0.0),
+        che=Che(capacity=np.array([1e9]), threshold=0.4, sd=0.0),
+        rules=table.rule_arrays(),
     )
+    tallies, hist = simulate_claims(inputs)
     return tallies[0, 0], hist[0, 0]
 
 

@@ -6,21 +6,22 @@ import numba as nb
 import numpy as np
 import pytest
 from scipy import stats
+from v1_samplers import beta_cheng_bb, draw_extra_admissions, draw_poisson
 
 from simi_actuarial.engine.rng import stream_key
+from simi_actuarial.engine.samplers import (
+    draw_beta_share,
+    draw_categorical,
+    draw_extra_admissions_table,
+    draw_gamma,
+    draw_spliced,
+    invert_extra_admissions,
+)
 from simi_actuarial.errors import ScenarioError
 from simi_actuarial.morbidity import MorbidityConfig, resolve_morbidity
 from simi_actuarial.morbidity.resolve import hospitalisation_probability, level_mix
 from simi_actuarial.morbidity.severity import (
     ADMISSIONS_TABLE_TAIL,
-    _beta_cheng_bb,
-    _gamma,
-    draw_beta_share,
-    draw_categorical,
-    draw_extra_admissions,
-    draw_extra_admissions_table,
-    draw_poisson,
-    draw_spliced,
     extra_admissions_cdf,
     fit_mu_for_mean,
     spliced_cdf,
@@ -99,7 +100,7 @@ def _gammas(key, n, shape):
     out = np.empty(n)
     ctr = np.uint64(0)
     for i in range(n):
-        out[i], ctr = _gamma(key, ctr, shape)
+        out[i], ctr = draw_gamma(key, ctr, shape)
     return out
 
 
@@ -108,7 +109,7 @@ def _cheng(key, n, a, b):
     out = np.empty(n)
     ctr = np.uint64(0)
     for i in range(n):
-        out[i], ctr = _beta_cheng_bb(key, ctr, a, b)
+        out[i], ctr = beta_cheng_bb(key, ctr, a, b)
     return out
 
 
@@ -298,7 +299,6 @@ def test_extra_admissions_table_agrees_with_gamma_poisson():
 def test_extra_admissions_inversion_at_the_top_of_the_unit_interval(lam, shape):
     # u next to 1: the continued cumulative sum stalls below 1 in double precision; the
     # inversion must stop there (a tail of ~1e-16), not run to its step limit
-    from simi_actuarial.morbidity.severity import invert_extra_admissions
 
     cdf = extra_admissions_cdf([lam], shape)[0]
     top = 1.0 - 2.0**-53

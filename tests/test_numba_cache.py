@@ -51,3 +51,21 @@ def test_package_stamp_is_current():
     root = Path(simi_actuarial.__file__).resolve().parent
     stamp = root / "__pycache__" / STAMP_NAME
     assert stamp.read_text().strip() == source_digest(root)
+
+
+def test_importing_the_package_neither_hashes_nor_clears(tmp_path):
+    """The guard is an explicit call at the entry points, not a side effect of ``import``."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, simi_actuarial, simi_actuarial.cli, simi_actuarial.numba_cache as n; "
+            "checked = n._checked; simi_actuarial.cli.main(['validate', 'scenarios/default.yaml']);"
+            " print(json.dumps([checked, n._checked]))")
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [False, True]

@@ -11,7 +11,7 @@ import pytest
 import simi_actuarial as sa
 from simi_actuarial.cli import main
 from simi_actuarial.report import RunFiles, build_report
-from simi_actuarial.scenario.summary import summarize
+from simi_actuarial.rules.text import summarize
 
 HEADINGS = ("Conclusion", "Scenario summary", "Key assumptions and where they come from",
             "Resolved rules per year", "Results by year",

@@ -6,6 +6,7 @@ import math
 import numba as nb
 import numpy as np
 from scipy import stats
+from v1_samplers import normal_box_muller
 
 from simi_actuarial.engine.rng import (
     _ZIG_F,
@@ -13,7 +14,6 @@ from simi_actuarial.engine.rng import (
     _ZIG_X,
     fill_normal,
     fill_uniform,
-    normal_box_muller,
     stream_key,
 )
 

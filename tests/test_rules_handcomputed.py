@@ -42,14 +42,12 @@ def both(table, year, group, admissions, os_in_scope=0.0, os_bmi=0.0):
     cat = int(table.group_category[g])
     in_scope = bmi_uncapped = deductibles = 0.0
     for a in admissions:
-        d, b = kernel.admission_terms(
-            table.bmi_deductible, table.bmi_rate, y, cat, a.level, a.in_scope_cost
-        )
+        d, b = kernel.admission_terms(table.rule_arrays(), y, cat, a.level, a.in_scope_cost)
         deductibles += d
         bmi_uncapped += b
         in_scope += a.in_scope_cost
     k_bmi, k_simi, k_assist = kernel.settle(
-        y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, *table.kernel_args()
+        y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, table.rule_arrays()
     )
     assert k_bmi == pytest.approx(ref.bmi_paid, rel=1e-12, abs=1e-9)
     assert k_simi == pytest.approx(ref.simi_paid, rel=1e-12, abs=1e-9)
@@ -414,7 +412,7 @@ def test_settle_many_matches_hand_cases(zj):
     bmi_unc = 0.5 * (in_scope - ded)
     zeros = np.zeros(3)
     bmi, simi, assist = kernel.settle_many(
-        0, g, in_scope, bmi_unc, ded, zeros, zeros, *zj.kernel_args()
+        0, g, in_scope, bmi_unc, ded, zeros, zeros, zj.rule_arrays()
     )
     np.testing.assert_allclose(bmi, [29_500, 200_000, 10_000])
     np.testing.assert_allclose(simi, [5_000, 400_000, 5_525])

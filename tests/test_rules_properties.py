@@ -18,6 +18,11 @@ from hypothesis import strategies as st
 
 from simi_actuarial.rules import kernel
 from simi_actuarial.rules.arrays import resolve_rules
+from simi_actuarial.rules.kernel import (
+    FLAG_CAP_COMBINED,
+    FLAG_DEDUCTIBLE_COUNTS,
+    FLAG_OUTPATIENT_SPECIAL_COUNTS,
+)
 from simi_actuarial.rules.reference import Admission, person_year, simi_band_payment
 from simi_actuarial.scenario.loader import load_document, scenario_from_dict
 
@@ -123,12 +128,12 @@ def run_kernel(table, g, adms, os_in, os_bmi):
     cat = int(table.group_category[g])
     in_scope = bmi_unc = ded = 0.0
     for a in adms:
-        d, b = kernel.admission_terms(table.bmi_deductible, table.bmi_rate, 0, cat, a.level,
+        d, b = kernel.admission_terms(table.rule_arrays(), 0, cat, a.level,
                                       a.in_scope_cost)
         ded += d
         bmi_unc += b
         in_scope += a.in_scope_cost
-    return kernel.settle(0, g, in_scope, bmi_unc, ded, os_in, os_bmi, *table.kernel_args())
+    return kernel.settle(0, g, in_scope, bmi_unc, ded, os_in, os_bmi, table.rule_arrays())
 
 
 def close(a, b):
@@ -166,7 +171,7 @@ def test_settle_many_agrees_with_reference(table, batch):
             in_scope[i] += a.in_scope_cost
         os_in[i], os_bmi[i] = o_in, o_bmi
     bmi, simi, assist = kernel.settle_many(0, group, in_scope, bmi_unc, ded, os_in, os_bmi,
-                                           *table.kernel_args())
+                                           table.rule_arrays())
     for i, (g, adms, o_in, o_bmi) in enumerate(batch):
         ref = person_year(table, year0(table), g, adms, o_in, o_bmi)
         assert close(bmi[i], ref.bmi_paid)
@@ -191,7 +196,7 @@ def test_payments_nonnegative_and_conserved(table, claim):
     cat = table.group_category[g]
     assert r.bmi_paid <= table.bmi_cap[0, cat] + os_bmi + tol
     cap = table.simi_cap[0, g]
-    if table.flags[0, 0]:
+    if table.flags[0, FLAG_CAP_COMBINED]:
         assert r.simi_paid <= max(cap - r.bmi_paid, 0.0) + tol
     else:
         assert r.simi_paid <= cap + tol
@@ -208,9 +213,9 @@ def _simi_base(table, g, adms, os_in, os_bmi):
         ded += d
         in_scope += a.in_scope_cost
     base = in_scope - min(bmi, table.bmi_cap[0, cat])
-    if not table.flags[0, 1]:
+    if not table.flags[0, FLAG_DEDUCTIBLE_COUNTS]:
         base -= ded
-    if table.flags[0, 2]:
+    if table.flags[0, FLAG_OUTPATIENT_SPECIAL_COUNTS]:
         base += os_in - os_bmi
     return base
 
@@ -250,7 +255,7 @@ def test_monotone_in_cost(table, claim, data):
     # BMI + SIMI never falls when cost rises; SIMI alone never falls unless the cap is on
     # BMI + SIMI (a higher BMI payment then leaves less room under the combined cap)
     assert hi.bmi_paid + hi.simi_paid >= lo.bmi_paid + lo.simi_paid - tol
-    if not table.flags[0, 0]:
+    if not table.flags[0, FLAG_CAP_COMBINED]:
         assert hi.simi_paid >= lo.simi_paid - tol
     # the patient's in-scope share never falls either
     assert hi.patient_in_scope >= lo.patient_in_scope - tol
@@ -273,8 +278,8 @@ def test_simi_continuous_at_band_edges(table, g, eps):
         f_hi = simi_band_payment(edge + eps, list(lowers), list(rates))
         assert 0.0 <= f_hi - f_lo <= 2 * eps * max_rate + 1e-9
         # through settle with no BMI: the in-scope OOP is line + edge +- eps
-        k_lo = kernel.settle(0, g, line + edge - eps, 0.0, 0.0, *zeros, *table.kernel_args())[1]
-        k_hi = kernel.settle(0, g, line + edge + eps, 0.0, 0.0, *zeros, *table.kernel_args())[1]
+        k_lo = kernel.settle(0, g, line + edge - eps, 0.0, 0.0, *zeros, table.rule_arrays())[1]
+        k_hi = kernel.settle(0, g, line + edge + eps, 0.0, 0.0, *zeros, table.rule_arrays())[1]
         assert k_hi - k_lo <= 2 * eps * max_rate + 1e-9
         assert k_hi >= k_lo - 1e-9
 

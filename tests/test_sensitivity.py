@@ -6,7 +6,7 @@ import pytest
 
 import simi_actuarial as sa
 from simi_actuarial.cli import main
-from simi_actuarial.sensitivity import DEFAULT_ASSUMPTIONS, perturbed, sensitivity
+from simi_actuarial.sensitivity import DEFAULT_ASSUMPTIONS, get_field, perturbed, sensitivity
 from simi_actuarial.viz import save_figure, tornado
 
 
@@ -88,11 +88,30 @@ def test_perturbation_errors_name_the_field(scenario):
     assert value == pytest.approx(118.8) and sc.financing.simi_per_capita == pytest.approx(118.8)
 
 
+def _scaled_expected(base, factor):
+    if isinstance(base, dict):
+        return {y: v * factor for y, v in base.items()}
+    return base * factor
+
+
 def test_default_assumptions_all_vary_on_the_bundled_default(repo_root):
+    """Each default assumption is numeric, non-zero and stays valid at ±10 %; the perturbed
+    scenario carries exactly the scaled value there and nothing else changes."""
     sc = sa.load_scenario(repo_root / "scenarios/default.yaml")
-    for path, _ in DEFAULT_ASSUMPTIONS:
+    base_data = sc.model_dump()
+    paths = [p for p, _ in DEFAULT_ASSUMPTIONS]
+    for path in paths:
+        base = get_field(base_data, path)
         for f in (0.9, 1.1):
-            perturbed(sc, path, f)  # no error: each is numeric, non-zero and stays valid
+            new, value = perturbed(sc, path, f)
+            expected = _scaled_expected(base, f)
+            assert value == pytest.approx(expected, rel=1e-12), path
+            assert value != pytest.approx(base), path  # it really moved
+            assert get_field(new.model_dump(), path) == pytest.approx(expected, rel=1e-12), path
+            for other in paths:
+                if other != path:
+                    assert get_field(new.model_dump(), other) == get_field(base_data, other), \
+                        (path, other)
 
 
 def test_cli_writes_table_and_tornados(repo_root, tmp_path, capsys):

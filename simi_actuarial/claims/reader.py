@@ -43,7 +43,6 @@ import pyarrow.compute as pc
 from ..errors import ClaimsError
 
 REQUIRED_COLUMNS = ("person_id", "group", "hospital_level", "total_cost", "in_scope_cost")
-COST_COLUMNS = ("total_cost", "in_scope_cost")
 DEFAULT_CHUNK_ROWS = 25_000  # ~0.5 MB of memory per 1,000 rows while parsing
 MAX_COST = 1e10  # CNY per admission; larger values are data errors (and would overflow cents)
 

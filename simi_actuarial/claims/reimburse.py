@@ -126,7 +126,7 @@ def _settle(batch: pa.RecordBatch, table: RuleTable, cents: bool) -> pa.RecordBa
     group = batch.column("grp").to_numpy().astype(np.int64)
     zeros = np.zeros(batch.num_rows)
     bmi, simi, assist = settle_many(
-        0, group, in_scope, bmi_uncapped, deductibles, zeros, zeros, *table.kernel_args())
+        0, group, in_scope, bmi_uncapped, deductibles, zeros, zeros, table.rule_arrays())
     patient_in_scope = (in_scope - bmi - simi) - assist
     self_pay = total - in_scope
     money = {

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import __version__
 from ..distributed.executor import DistributedRunError
 from ..errors import SimiInputError
+from ..numba_cache import ensure_fresh_package_cache
+from ..version import __version__
 from . import (
     backtest,
     calibrate,
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``simi`` console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    ensure_fresh_package_cache()  # before any compiled code loads (see numba_cache)
     try:
         return int(args.func(args) or EXIT_OK)
     except SimiInputError as exc:

@@ -4,9 +4,14 @@ profit caps against the SIMI layer's P(deficit) and the insurer's result and P(l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ScenarioError
 from .common import add_mc_options, add_set_option, format_table
+
+if TYPE_CHECKING:
+    from ..report.run_files import RunFiles
+    from ..results import SimulationResult
 
 COLUMNS = [("standard", "standard", ",.2f"), ("loss_corridor", "corridor", ".1%"),
            ("profit_cap", "profit cap", ".1%"), ("p_simi_deficit", "P(SIMI deficit)", ".3f"),
@@ -64,7 +69,7 @@ def run(args) -> int:
     if args.from_run is not None:
         from ..report.run_files import RunFiles
 
-        result = RunFiles.load(args.from_run)
+        result: RunFiles | SimulationResult = RunFiles.load(args.from_run)
     else:
         from ..api import simulate
         from ..scenario.loader import load_scenario

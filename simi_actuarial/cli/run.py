@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..run_lock import output_lock
 from .common import (
     add_mc_options,
     add_scale_options,
@@ -43,6 +44,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    # One writer per output directory: a second run into it at the same time is refused.
+    out, option = next((d, o) for d, o in ((args.resume, "--resume"), (args.verify, "--verify"),
+                                           (args.out, "--out")) if d is not None)
+    with output_lock(out, option):
+        return _run(args)
+
+
+def _run(args) -> int:
     from ..api import simulate, write_results
 
     # The executor first: a missing GPU or an unreachable cluster is reported before

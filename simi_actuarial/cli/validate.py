@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from ..errors import SimiInputError
+from ..rules.text import summarize
 from ..scenario.loader import load_scenario
-from ..scenario.summary import summarize
 from .common import add_set_option
 from .validate_tables import validate_extras
 

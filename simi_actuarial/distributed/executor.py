@@ -49,12 +49,15 @@ def parse_local(text: str) -> int:
 def batch_task(model, seed: int, first_path: int, n_paths: int, backend: str = "cpu",
                threads: int | None = None):
     """Run one batch on a worker (a module-level function, so workers can unpickle it)."""
+    from ..numba_cache import ensure_fresh_package_cache
+
+    ensure_fresh_package_cache()  # the worker's own installation (see numba_cache)
     if threads is not None:
         import numba
 
         numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
     if backend == "cuda":
-        from ..engine.cuda_kernel import run_batch_cuda
+        from ..engine.cuda_backend import run_batch_cuda
 
         return run_batch_cuda(model, seed, first_path, n_paths)
     from ..engine.simulate import run_batch
@@ -64,7 +67,7 @@ def batch_task(model, seed: int, first_path: int, n_paths: int, backend: str = "
 
 def worker_cuda_problem() -> str | None:
     """On a worker: why it cannot run the CUDA backend, or None if it can."""
-    from ..engine.cuda_kernel import require_cuda
+    from ..engine.cuda_backend import require_cuda
 
     try:
         require_cuda()
@@ -103,7 +106,7 @@ class DaskExecutor:
     def __call__(self, model, seed, plan):
         distributed = _distributed()
         if self.backend == "cuda":
-            from ..engine.cuda_kernel import DEFAULT_GPU_BATCH_PATHS, merge_plan
+            from ..engine.cuda_backend import DEFAULT_GPU_BATCH_PATHS, merge_plan
 
             plan = merge_plan(plan, self.gpu_batch_paths or DEFAULT_GPU_BATCH_PATHS)
             self.check_workers()
@@ -170,7 +173,7 @@ def open_executor(backend: str = "cpu", local: int | None = None,
     info = {"backend": backend}
     if local is None and scheduler is None:
         if backend == "cuda":
-            from ..engine.cuda_kernel import cuda_executor
+            from ..engine.cuda_backend import cuda_executor
 
             yield cuda_executor(), {**info, "executor": "local"}
         else:

@@ -1,39 +1,20 @@
-"""The claims kernel on an NVIDIA GPU (numba CUDA), with the same random-stream keys.
+"""The CUDA kernel itself: one GPU thread per (path, year) unit runs
+:func:`~simi_actuarial.engine.kernel.simulate_unit` on the same
+:class:`~simi_actuarial.engine.inputs.KernelInputs` as the CPU kernel.
 
-One GPU thread per (path, year) work unit runs :func:`simi_actuarial.engine.kernel.
-simulate_unit` -- the very function the CPU kernel runs per unit, cells in the same order --
-so every claim, rule and tally has one source for both targets. numba compiles a CPU
-``@njit`` function called from a ``@cuda.jit`` kernel again as a CUDA device function
-(``CUDATypingContext.resolve_value_type``), together with everything it calls (samplers in
-:mod:`~simi_actuarial.morbidity.severity`, streams in :mod:`~simi_actuarial.engine.rng`,
-rules in :mod:`~simi_actuarial.rules.kernel`).
-
-Exactness. Additions happen in the same order as on the CPU, so the tallies are
-bit-identical wherever the elementary functions are: integer counts always are; ``exp``,
-``log``, ``sqrt``, ``pow`` and ``log10`` come from NVIDIA's libdevice on a GPU and from the
-system libm on the CPU, and NVVM may contract ``a * b + c`` into a fused multiply-add, so on
-real hardware amounts can differ in the last bits and, very rarely, a draw on the edge of a
-rejection or category boundary can go the other way. ``tests/test_cuda_sim.py`` therefore
-asserts bit-identity under the CUDA simulator and, on a GPU, a tolerance plus statistical
-agreement (see ``docs/scale-out.md``).
-
-Nothing here imports CUDA at module import time: :func:`cuda_module` does on first use.
+Imports ``numba.cuda`` at import time, so import it only through
+:func:`simi_actuarial.engine.cuda_backend.claims_kernel` (which checks for a GPU and loads
+numba-cuda with its numpy shim first). The kernel refers to ``cuda`` as a module global so
+that numba's CUDA simulator can substitute its own.
 """
 
 from __future__ import annotations
 
 import os
 
-import numpy as np
+from numba import cuda
 
-from ..errors import SimiInputError
-from .tallies import N_HIST, N_TALLIES
-
-#: Threads per block (one thread per path-year unit). Assumption: 128 keeps many blocks
-#: resident for a register-heavy kernel; not tuned on hardware.
-THREADS_PER_BLOCK = 128
-
-_kernel = None
+from .kernel import simulate_unit
 
 
 def simulator_enabled() -> bool:
@@ -41,98 +22,33 @@ def simulator_enabled() -> bool:
     return os.environ.get("NUMBA_ENABLE_CUDASIM", "0") not in ("", "0")
 
 
-def cuda_module():
-    """``numba.cuda``, imported on first use.
-
-    numba-cuda (the package that replaces numba's deprecated built-in target) refers to
-    ``numpy.row_stack``, which numpy 2.5 removed: alias it to ``numpy.vstack`` (same
-    function) before the import when it is missing.
-    """
-    if not hasattr(np, "row_stack"):
-        np.row_stack = np.vstack
-    from numba import cuda
-
-    return cuda
+def _as_host(a):
+    """Simulator only: the numpy arrays behind simulated device arrays, through named
+    tuples (the compiled CPU function cannot take the simulator's wrapper objects)."""
+    if isinstance(a, tuple):
+        return type(a)(*(_as_host(x) for x in a))
+    item = getattr(a, "_item", a)  # an array wrapped for use inside a kernel
+    return getattr(item, "_ary", a)
 
 
-def require_cuda():
-    """``numba.cuda`` if a CUDA GPU (or the simulator) can run kernels, else a
-    :class:`SimiInputError` that says why (the CLI exits with status 2, no traceback)."""
-    try:
-        cuda = cuda_module()
-        ok = cuda.is_available()
-    except Exception as exc:  # a broken or missing CUDA installation: report, don't crash
-        raise SimiInputError("backend", [("--backend cuda", (
-            f"numba's CUDA target could not be loaded ({type(exc).__name__}: {exc}); "
-            "install the GPU extra: pip install 'simi_actuarial[cuda]'"))]) from None
-    if not ok:
-        raise SimiInputError("backend", [("--backend cuda", (
-            "no usable NVIDIA GPU: numba found no CUDA driver or device on this machine "
-            "(check nvidia-smi; run without --backend cuda to use the CPU)"))])
-    return cuda
+def _sim_unit(i, t, row, hrow, inputs):
+    return simulate_unit(i, t, _as_host(row), _as_host(hrow), _as_host(inputs))
 
 
-def claims_kernel():
-    """The compiled (or simulated) CUDA kernel, built on first use."""
-    global _kernel
-    if _kernel is None:
-        require_cuda()
-        from . import cuda_claims
-
-        _kernel = cuda_claims.claims_kernel
-    return _kernel
+# In the simulator the kernel body runs as Python and calls the compiled CPU function on
+# the arrays behind the simulated ones; on a GPU numba compiles simulate_unit for the
+# device. Either way it is the same function as the CPU kernel's.
+unit = _sim_unit if simulator_enabled() else simulate_unit
 
 
-def simulate_claims_cuda(seed, paths, years, *rest):
-    """Drop-in for :func:`simi_actuarial.engine.kernel.simulate_claims` on the GPU: same
-    arguments, same ``(tallies, hist)`` result as host arrays."""
-    cuda = require_cuda()
-    kernel = claims_kernel()
-    P, Y = paths.shape[0], years.shape[0]
-    args = [seed, paths, years, *rest]
-    dev = [cuda.to_device(np.ascontiguousarray(a)) if isinstance(a, np.ndarray) else a
-           for a in args]
-    tallies = cuda.to_device(np.zeros((P, Y, N_TALLIES)))
-    hist = cuda.to_device(np.zeros((P, Y, N_HIST)))
-    blocks = (P * Y + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
-    kernel[blocks, THREADS_PER_BLOCK](tallies, hist, *dev)
-    cuda.synchronize()
-    return tallies.copy_to_host(), hist.copy_to_host()
-
-
-#: Most paths per kernel launch. Assumption (not tuned on hardware): a GPU needs tens of
-#: thousands of (path, year) threads to fill; 4,096 paths x 10 years = 40,960 threads, and
-#: claimant counts of 3 x 4,096 x 10 x 404 cells x 8 bytes = 400 MB per launch.
-DEFAULT_GPU_BATCH_PATHS = 4096
-
-
-def run_batch_cuda(model, seed: int, first_path: int, n_paths: int):
-    """:func:`~simi_actuarial.engine.simulate.run_batch` with the CUDA kernel."""
-    from .simulate import run_batch
-
-    return run_batch(model, seed, first_path, n_paths, kernel=simulate_claims_cuda)
-
-
-def merge_plan(plan: list[tuple[int, int]], max_paths: int) -> list[tuple[int, int]]:
-    """Join consecutive batches ``(first_path, n_paths)`` into launches of at most
-    ``max_paths`` paths (results do not depend on the batching)."""
-    out: list[tuple[int, int]] = []
-    for first, n in plan:
-        if out and out[-1][0] + out[-1][1] == first and out[-1][1] + n <= max_paths:
-            out[-1] = (out[-1][0], out[-1][1] + n)
-        else:
-            out.append((first, n))
-    return out
-
-
-def cuda_executor(max_paths: int = DEFAULT_GPU_BATCH_PATHS):
-    """An executor for :func:`~simi_actuarial.engine.simulate.simulate_raw` that runs every
-    batch on the local GPU, consecutive batches joined into launches of up to
-    ``max_paths`` paths. Checks for a GPU when created (:class:`SimiInputError` if none)."""
-    require_cuda()
-
-    def execute(model, seed, plan):
-        for first, n in merge_plan(plan, max_paths):
-            yield run_batch_cuda(model, seed, first, n)
-
-    return execute
+@cuda.jit
+def claims_kernel(tallies, hist, inputs):
+    """Adds the claims of unit ``u`` = (path ``u // Y``, year ``u % Y``) to ``tallies[i, t]``
+    and ``hist[i, t]``."""
+    n_units = tallies.shape[0] * tallies.shape[1]
+    u = cuda.grid(1)
+    if u < n_units:
+        Y = tallies.shape[1]
+        i = u // Y
+        t = u % Y
+        unit(i, t, tallies[i, t], hist[i, t], inputs)

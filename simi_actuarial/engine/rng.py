@@ -40,7 +40,6 @@ _S11 = np.uint64(11)
 _ONE = np.uint64(1)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 _BELOW_ONE = 1.0 - _INV53  # largest double below 1
-_TWO_PI = 2.0 * math.pi
 
 #: Layout of the random streams (see the module docstring). History:
 #: 1 -- Box-Muller normals; extra admissions as gamma-mixed Poisson; Cheng's BB in-scope share.
@@ -166,15 +165,6 @@ def normal(key, ctr):
         v, ctr = uniform(key, ctr)
         if _ZIG_F[i] + v * (_ZIG_F[i + 1] - _ZIG_F[i]) < math.exp(-0.5 * x * x):
             return (-x if neg else x), ctr
-
-
-@nb.njit(inline="always", cache=True)
-def normal_box_muller(key, ctr):
-    """Standard normal by the Box-Muller transform (two uniforms); the normal of stream
-    version 1, kept as an independent reference for tests and benchmarks."""
-    u1, ctr = uniform(key, ctr)
-    u2, ctr = uniform(key, ctr)
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(_TWO_PI * u2), ctr
 
 
 def fill_uniform(key, n):

@@ -22,8 +22,9 @@ from ..rules.arrays import resolve_rules
 from ..scenario.schema import Scenario
 from .cells import build_cells
 from .counts import draw_counts
+from .inputs import Batch, Cells, Che, ClaimLaws, KernelInputs
 from .kernel import simulate_claims
-from .systematic import draw_systematic
+from .systematic import SystematicFactors, draw_systematic
 from .tallies import N_HIST, N_TALLIES, TALLY_NAMES
 
 
@@ -95,8 +96,9 @@ class BatchResult:
     extra: dict = field(default_factory=dict)
 
 
-def kernel_inputs(model: ResolvedModel, seed: int, first_path: int, n_paths: int):
-    """Arguments of :func:`simulate_claims` for paths ``first_path .. first_path + n_paths - 1``
+def kernel_inputs(model: ResolvedModel, seed: int, first_path: int,
+                  n_paths: int) -> tuple[KernelInputs, SystematicFactors]:
+    """Inputs of :func:`simulate_claims` for paths ``first_path .. first_path + n_paths - 1``
     (systematic factors and claimant counts drawn), and the systematic factors."""
     sc = model.scenario
     m = model.morbidity
@@ -108,17 +110,16 @@ def kernel_inputs(model: ResolvedModel, seed: int, first_path: int, n_paths: int
     os_prob = np.broadcast_to(m.os_prob[cells.age, cells.sex], cells.insured.shape)
     both, hosp_only, os_only = draw_counts(seed, paths, model.years, cells.insured,
                                            hosp_prob, os_prob)
-    r = model.rules
-    args = (
-        np.uint64(seed), paths, model.years, both, hosp_only, os_only, cells.age, cells.group,
-        model.group_special, fac.cost_index,
-        m.adm_lambda, m.adm_shape, m.adm_cdf, m.level_prob, m.cost_mu, m.cost_sigma, m.cost_threshold, m.cost_alpha,
-        m.cost_ptail, m.inscope_mean, m.inscope_conc, m.os_mu, m.os_sigma, m.os_inscope,
-        m.os_bmi_rate, m.os_bmi_deductible,
-        model.che_capacity, sc.che.threshold, sc.che.income_dispersion_sd,
-        *r.kernel_args(),
+    inputs = KernelInputs(
+        batch=Batch(seed=np.uint64(seed), paths=paths, years=model.years, both=both,
+                    hosp_only=hosp_only, os_only=os_only, cost_index=fac.cost_index),
+        cells=Cells(age=cells.age, group=cells.group, group_special=model.group_special),
+        claims=ClaimLaws(**{k: getattr(m, k) for k in ClaimLaws._fields}),
+        che=Che(capacity=model.che_capacity, threshold=sc.che.threshold,
+                sd=sc.che.income_dispersion_sd),
+        rules=model.rules.rule_arrays(),
     )
-    return args, fac
+    return inputs, fac
 
 
 def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int,
@@ -126,10 +127,10 @@ def run_batch(model: ResolvedModel, seed: int, first_path: int, n_paths: int,
     """Simulate paths ``first_path .. first_path + n_paths - 1``.
 
     ``kernel``: the claims kernel (default: the CPU :func:`simulate_claims`; the CUDA backend
-    passes :func:`~simi_actuarial.engine.cuda_kernel.simulate_claims_cuda`)."""
+    passes :func:`~simi_actuarial.engine.cuda_backend.simulate_claims_cuda`)."""
     t0 = time.perf_counter()
-    args, fac = kernel_inputs(model, seed, first_path, n_paths)
-    tallies, hist = (kernel or simulate_claims)(*args)
+    inputs, fac = kernel_inputs(model, seed, first_path, n_paths)
+    tallies, hist = (kernel or simulate_claims)(inputs)
     return BatchResult(first_path=first_path, tallies=tallies, hist=hist,
                        cost_index=fac.cost_index, utilisation=fac.utilisation,
                        seconds=time.perf_counter() - t0)

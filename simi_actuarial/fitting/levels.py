@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..morbidity.config import LEVELS
+from ..scenario.morbidity_schema import LEVELS
 
 TILT_MAX = 100.0  # the model's bound on a tilt
 

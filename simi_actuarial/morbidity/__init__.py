@@ -1,10 +1,10 @@
 """Morbidity: who is hospitalised, how often, where, and at what cost (see ``config``).
 
 ``MorbidityConfig`` holds the assumptions with their sources; ``resolve_morbidity`` turns
-them into the flat ``MorbidityArrays`` the kernel samples with the ``severity`` samplers.
+them into the flat ``MorbidityArrays`` the kernel samples (with ``engine.samplers``).
 """
 
-from .config import LEVELS, MorbidityConfig
+from ..scenario.morbidity_schema import LEVELS, MorbidityConfig
 from .resolve import (
     MorbidityArrays,
     extra_admissions_mean,
@@ -13,12 +13,6 @@ from .resolve import (
     resolve_morbidity,
 )
 from .severity import (
-    draw_beta_share,
-    draw_categorical,
-    draw_extra_admissions,
-    draw_extra_admissions_table,
-    draw_poisson,
-    draw_spliced,
     extra_admissions_cdf,
     fit_mu_for_mean,
     spliced_cdf,
@@ -30,12 +24,6 @@ __all__ = [
     "LEVELS",
     "MorbidityArrays",
     "MorbidityConfig",
-    "draw_beta_share",
-    "draw_categorical",
-    "draw_extra_admissions",
-    "draw_extra_admissions_table",
-    "draw_poisson",
-    "draw_spliced",
     "extra_admissions_cdf",
     "extra_admissions_mean",
     "fit_mu_for_mean",

@@ -36,7 +36,7 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import ScenarioError
-from .config import LEVELS, MorbidityConfig
+from ..scenario.morbidity_schema import LEVELS, MorbidityConfig
 from .severity import extra_admissions_cdf, fit_mu_for_mean, spliced_mean
 
 AGES = np.arange(101, dtype=float)

@@ -1,9 +1,8 @@
-"""numba samplers for claim amounts and counts, drawing only through the keyed streams of
-:mod:`simi_actuarial.engine.rng` (so every draw is reproducible per stream), and the analytic
-moments the resolver and the tests need.
+"""Claim severity and frequency laws, analytically: the spliced lognormal-Pareto cost
+(mean, CDF, quantile, fit of ``mu`` to a mean) and the CDF table of the extra admissions.
 
-Every sampler takes and returns the stream counter: ``x, ctr = draw_...(key, ctr, ...)``.
-Keys passed from Python must be ``np.uint64`` (numba types a Python int as int64).
+The kernel's samplers of these laws are in :mod:`simi_actuarial.engine.samplers` (the
+engine samples what morbidity describes; morbidity does not import the engine).
 """
 
 from __future__ import annotations
@@ -13,12 +12,6 @@ import math
 import numba as nb
 import numpy as np
 from scipy import optimize, stats
-
-from ..engine.rng import normal, uniform
-
-#: Cap on the patient-level Poisson mean of extra admissions (about one admission a day).
-MAX_EXTRA_ADMISSIONS_MEAN = 365.0
-
 
 #: Least share of the lognormal body below an amount tail threshold (the body is drawn by
 #: rejection above it: at most 1 / this many draws on average).
@@ -68,129 +61,6 @@ def spliced_quantile(u, mu, sigma, threshold, alpha, p_tail):
     return np.where(u < 1.0 - p_tail, body, tail)
 
 
-@nb.njit(inline="always", cache=True)
-def draw_spliced(key, ctr, mu, sigma, threshold, alpha, p_tail):
-    """One spliced severity draw; returns ``(amount, ctr)``.
-
-    One uniform chooses body or tail; the tail is Pareto by inversion (one more uniform);
-    the body is a lognormal resampled until it falls below the threshold, so the expected
-    number of normal draws is 1 / Phi((ln threshold - mu) / sigma): at most ~1.01 with the
-    defaults (the 50,000 CNY threshold is above the 99th percentile of every level's body)
-    and exactly 1 for ``threshold = inf``."""
-    u, ctr = uniform(key, ctr)
-    if u < p_tail:
-        v, ctr = uniform(key, ctr)
-        return threshold * v ** (-1.0 / alpha), ctr
-    while True:
-        z, ctr = normal(key, ctr)
-        x = math.exp(mu + sigma * z)
-        if x < threshold:
-            return x, ctr
-
-
-@nb.njit(inline="always", cache=True)
-def _gamma(key, ctr, shape):
-    """Gamma(shape, 1) by Marsaglia-Tsang (shape < 1 boosted by U^(1/shape))."""
-    boost = 1.0
-    if shape < 1.0:
-        u, ctr = uniform(key, ctr)
-        boost = u ** (1.0 / shape)
-        shape += 1.0
-    d = shape - 1.0 / 3.0
-    c = 1.0 / math.sqrt(9.0 * d)
-    while True:
-        z, ctr = normal(key, ctr)
-        v = 1.0 + c * z
-        if v <= 0.0:
-            continue
-        v = v * v * v
-        u, ctr = uniform(key, ctr)
-        z2 = z * z
-        if u < 1.0 - 0.0331 * z2 * z2:  # squeeze: accepts ~98 % without a log
-            return d * v * boost, ctr
-        if math.log(u) < 0.5 * z2 + d - d * v + d * math.log(v):
-            return d * v * boost, ctr
-
-
-@nb.njit(inline="always", cache=True)
-def _beta_cheng_bb(key, ctr, aa, bb):
-    """Beta(aa, bb) for min(aa, bb) > 1 by Cheng's algorithm BB (Commun. ACM 21, 1978):
-    two uniforms per trial, acceptance above 85 % for the shapes used here."""
-    a = aa if aa <= bb else bb  # min/max spelled out: the CUDA target cannot compile
-    b = bb if aa <= bb else aa  # numba's variadic min/max overloads
-    alpha = a + b
-    beta = math.sqrt((alpha - 2.0) / (2.0 * a * b - alpha))
-    gamma = a + 1.0 / beta
-    while True:
-        u1, ctr = uniform(key, ctr)
-        u2, ctr = uniform(key, ctr)
-        v = beta * math.log(u1 / (1.0 - u1))
-        w = a * math.exp(v if v < 700.0 else 700.0)
-        z = u1 * u1 * u2
-        r = gamma * v - 1.3862944
-        s = a + r - w
-        if s + 2.609438 >= 5.0 * z:
-            break
-        t = math.log(z)
-        if s > t:
-            break
-        if r + alpha * math.log(alpha / (b + w)) >= t:
-            break
-    return (w / (b + w) if aa == a else b / (b + w)), ctr
-
-
-@nb.njit(inline="always", cache=True)
-def draw_beta_share(key, ctr, mean, concentration):
-    """Beta(mean * k, (1 - mean) * k) with k = ``concentration``; returns ``(share, ctr)``.
-
-    Exact: ``Ga / (Ga + Gb)`` with independent Gamma(a) and Gamma(b) variates
-    (Marsaglia-Tsang with the squeeze, ziggurat normals). Measured ~2.5x faster than
-    Cheng's BB (:func:`_beta_cheng_bb`, stream version 1) at the default shapes: each gamma
-    costs a ziggurat normal and a uniform, where BB pays a ``log`` and an ``exp`` per trial."""
-    if mean >= 1.0:
-        return 1.0, ctr
-    if mean <= 0.0:
-        return 0.0, ctr
-    a = mean * concentration
-    b = (1.0 - mean) * concentration
-    ga, ctr = _gamma(key, ctr, a)
-    gb, ctr = _gamma(key, ctr, b)
-    return ga / (ga + gb), ctr
-
-
-@nb.njit(inline="always", cache=True)
-def draw_poisson(key, ctr, lam):
-    """Poisson(lam) by sequential inversion (one uniform; about lam + 1 steps, meant for the
-    small means used here; capped at 1,000); returns ``(k, ctr)``."""
-    if lam <= 0.0:
-        return 0, ctr
-    u, ctr = uniform(key, ctr)
-    k = 0
-    p = math.exp(-lam)
-    cum = p
-    while u > cum and k < 1000:
-        k += 1
-        p *= lam / k
-        cum += p
-    return k, ctr
-
-
-@nb.njit(inline="always", cache=True)
-def draw_extra_admissions(key, ctr, lam, shape):
-    """Admissions beyond the first of one hospitalised person: negative binomial with mean
-    ``lam`` and gamma-mixing shape ``shape`` (variance ``lam + lam**2 / shape``), drawn as
-    Poisson(lam * G / shape) with G ~ Gamma(shape); ``shape`` = inf or <= 0 gives
-    Poisson(lam). Returns ``(k, ctr)``."""
-    if lam <= 0.0:
-        return 0, ctr
-    if shape > 0.0 and shape < math.inf:
-        g, ctr = _gamma(key, ctr, shape)
-        lam = lam * g / shape
-        if lam > MAX_EXTRA_ADMISSIONS_MEAN:
-            lam = MAX_EXTRA_ADMISSIONS_MEAN
-    return draw_poisson(key, ctr, lam)
-
-
 #: Tail mass of the negative binomial left beyond the end of an extra-admissions CDF table
 #: (:func:`extra_admissions_cdf`); draws there continue the inversion by the pmf recurrence.
 ADMISSIONS_TABLE_TAIL = 1e-12
@@ -201,7 +71,7 @@ ADMISSIONS_TABLE_MAX = 512
 def extra_admissions_cdf(lam, shape) -> np.ndarray:
     """CDF table of the extra admissions: row ``j`` holds ``P(K <= k)``, k = 0, 1, ..., for
     mean ``lam[j]`` (negative binomial with gamma-mixing ``shape``; Poisson for
-    ``shape = inf``), for :func:`draw_extra_admissions_table`. All rows have the same
+    ``shape = inf``), for :func:`~simi_actuarial.engine.samplers.draw_extra_admissions_table`. All rows have the same
     length: enough that every row's remaining tail is below :data:`ADMISSIONS_TABLE_TAIL`
     (at most :data:`ADMISSIONS_TABLE_MAX`; rows are padded with their last value).
     Computed from scipy's pmf and summed in increasing order, so the table is the exact
@@ -220,64 +90,6 @@ def extra_admissions_cdf(lam, shape) -> np.ndarray:
     short = np.any(1.0 - cdf >= ADMISSIONS_TABLE_TAIL, axis=0)  # some row's tail still heavy
     n = int(np.argmin(short)) + 1 if not short.all() else ks.size
     return np.ascontiguousarray(cdf[:, :n])
-
-
-@nb.njit(inline="always", cache=True)
-def draw_extra_admissions_table(key, ctr, cdf, lam, shape):
-    """Extra admissions (the law of :func:`draw_extra_admissions`) by inversion of one
-    uniform against ``cdf`` (a row of :func:`extra_admissions_cdf` for mean ``lam`` and
-    ``shape``); returns ``(k, ctr)``. Beyond the table's end (probability below
-    :data:`ADMISSIONS_TABLE_TAIL`) the inversion goes on exactly, by the pmf recurrence
-    ``p(k+1) = p(k) (k + shape) / (k + 1) * lam / (lam + shape)`` (Poisson: ``lam / (k+1)``)."""
-    if lam <= 0.0:
-        return 0, ctr
-    u, ctr = uniform(key, ctr)
-    return invert_extra_admissions(u, cdf, lam, shape), ctr
-
-
-@nb.njit(inline="always", cache=True)
-def invert_extra_admissions(u, cdf, lam, shape):
-    """The extra admissions of :func:`draw_extra_admissions_table` for the uniform ``u``.
-    Beyond the table the cumulative sum is continued until it reaches ``u`` or stops
-    growing in double precision (then the current ``k``: a tail of probability ~1e-16)."""
-    n = cdf.shape[0]
-    for k in range(n):
-        if u <= cdf[k]:
-            return k
-    # tail beyond the table: continue the cumulative sum from the pmf at k = 0
-    poisson = not (shape > 0.0 and shape < math.inf)
-    if poisson:
-        p = math.exp(-lam)
-    else:
-        p = math.exp(shape * math.log(shape / (shape + lam)))
-    q = lam / (lam + shape) if not poisson else lam
-    for k in range(n - 1):
-        p *= (q / (k + 1)) if poisson else (q * (k + shape) / (k + 1))
-    cum = cdf[n - 1]
-    k = n - 1
-    while k < 1_000_000:
-        p *= (q / (k + 1)) if poisson else (q * (k + shape) / (k + 1))
-        k += 1
-        if u <= cum + p or cum + p == cum:  # reached u, or the sum stalled below 1
-            return k
-        cum += p
-    return k
-
-
-@nb.njit(inline="always", cache=True)
-def draw_categorical(key, ctr, probs):
-    """Index drawn with probabilities ``probs`` (a 1-D array summing to 1) by inversion of
-    one uniform; returns ``(index, ctr)``."""
-    u, ctr = uniform(key, ctr)
-    # branch-free: the index is the number of cumulative sums at or below u (the first i
-    # with u < cum_i, as the cumulative sums are non-decreasing), without a mispredicted
-    # branch per category
-    cum = 0.0
-    idx = 0
-    for i in range(probs.shape[0] - 1):
-        cum += probs[i]
-        idx += 1 if cum <= u else 0
-    return idx, ctr
 
 
 def fit_mu_for_mean(target_mean, sigma, threshold, alpha, p_tail):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize
 
-from .config import PopulationConfig
+from ..scenario.population_schema import PopulationConfig
 from .mortality import life_expectancy, qx_by_year
 from .projection import project_population, project_structure
 from .structure import NBS_65_PLUS, OLD_FACTOR, census_2020_structure

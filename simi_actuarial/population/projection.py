@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..scenario.population_schema import PopulationConfig
 from .age_sex_csv import read_age_sex_csv
-from .config import PopulationConfig
 from .mortality import qx_by_year
 from .structure import age_structure_shift, census_2020_structure, read_structure
 

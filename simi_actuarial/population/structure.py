@@ -148,7 +148,7 @@ def age_structure_shift(shares: np.ndarray, years_older: float) -> np.ndarray:
 def national_reference_structure() -> np.ndarray:
     """The national structure (101, 2) that national utilisation rates refer to: the default
     census-2020 structure under the default mortality assumptions."""
-    from .config import MortalityConfig
+    from ..scenario.population_schema import MortalityConfig
     from .mortality import qx_by_year
 
     return census_2020_structure(qx_by_year(MortalityConfig(), np.array([2020]))[0])

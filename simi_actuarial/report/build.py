@@ -12,8 +12,8 @@ import pandas as pd
 
 from ..errors import SimiInputError
 from ..io import write_text
+from ..rules.text import summarize
 from ..scenario.base import value_at
-from ..scenario.summary import summarize
 from . import html as H
 from .run_files import RunFiles
 

@@ -69,16 +69,18 @@ def fixed_history_deficit(run: RunFiles) -> np.ndarray:
 def financing_section(run: RunFiles) -> str:
     """Published indicators and the financing standard: fixed (a stress case) or managed."""
     sc, s = run.scenario, run.summary
+    fin = sc.financing
+    assert fin is not None, "a run's scenario has financing"
     out = ("<h3>Published fund indicators</h3>" + H.columns_table(s, INDICATORS)
            + H.para("Utilisation rate = expenditure / income; balance rate = current balance / "
                     "income; accumulated balance rate = accumulated balance / income (means "
                     "over paths).", "note"))
-    if active(sc.financing.bmi_rule):
+    if fin.bmi_rule is not None and active(fin.bmi_rule):
         out += ("<h3>BMI financing under its rule</h3>"
-                + H.para(f"BMI rule: {describe(sc.financing.bmi_rule)}. Source: "
-                         f"{sc.financing.bmi_rule.source}") + H.columns_table(s, BMI_STANDARD))
-    rule = sc.financing.simi_rule
-    if not active(rule):
+                + H.para(f"BMI rule: {describe(fin.bmi_rule)}. Source: "
+                         f"{fin.bmi_rule.source}") + H.columns_table(s, BMI_STANDARD))
+    rule = fin.simi_rule
+    if rule is None or not active(rule):
         return out + H.para(
             "The SIMI standard follows the fixed history of the scenario in every path: no "
             "response by the bureau to deficits or surpluses. Read the deficit probabilities "
@@ -111,13 +113,15 @@ def insurer_section(run: RunFiles, alpha: float, bootstrap: int, lang: str = "en
     if run.scenario.fund.insurer is None:
         return ""
     rows = []
-    for target, kw, what in [
+    targets: list[tuple[str, dict[str, float], str]] = [
         ("insurer_loss", {"alpha": alpha}, f"P(insurer's cumulative loss) ≤ {alpha:g}"),
         ("insurer_margin", {"value": 0.0}, "insurer's expected margin = 0"),
         ("fund_net_cost", {"value": 0.0}, "BMI fund's expected net cost = 0"),
-    ]:
+    ]
+    for target, kw, what in targets:
         try:
-            sol = solve_insurer(run, target, bootstrap=bootstrap, seed=run.seed, **kw)
+            sol = solve_insurer(run, target, alpha=kw.get("alpha", alpha), value=kw.get("value"),
+                               bootstrap=bootstrap, seed=run.seed)
             rows.append({"target": what, "standard": sol.per_capita, "low": sol.ci_low,
                          "high": sol.ci_high})
         except InsurerSolveError as exc:
@@ -149,6 +153,7 @@ def _frontier_figure(run: RunFiles, lang: str) -> str:
 
     sc = run.scenario
     y0 = sc.years[0]
+    assert sc.financing is not None and sc.fund.insurer is not None
     s0 = float(value_at(sc.financing.simi_per_capita, y0))
     ins = sc.fund.insurer
     corridors = sorted({0.03, 0.05, float(value_at(ins.loss_corridor, y0))})

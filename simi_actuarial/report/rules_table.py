@@ -14,7 +14,7 @@ def rules_per_year(scenario, standards: pd.DataFrame | None = None) -> pd.DataFr
     from ..rules.arrays import resolve_rules
 
     t = resolve_rules(scenario)
-    cols = {"year": [int(y) for y in t.years]}
+    cols: dict[str, object] = {"year": [int(y) for y in t.years]}
     cols["SIMI financing (CNY/insured)"] = financing_schedule(scenario, "simi_per_capita")
     if standards is not None and "simi_standard_p50" in standards.columns:
         cols["SIMI standard under the rule, p50"] = standards["simi_standard_p50"].to_numpy()

@@ -20,7 +20,8 @@ simi_cap         (Y, G)       annual cap (on SIMI, or on BMI+SIMI when cap_combi
 assist_rate      (Y, G)       medical-assistance rate (0: no scheme)
 assist_deductible(Y, G)       medical-assistance deductible
 assist_limit     (Y, G)       medical-assistance annual limit
-flags            (Y, 3)       cap_combined, deductible_counts, outpatient_special_counts
+flags            (Y, 3)       columns FLAG_* of rules.kernel: cap_combined, deductible_counts,
+                              outpatient_special_counts
 ===============  ===========  ================================================================
 """
 
@@ -33,11 +34,15 @@ import numpy as np
 from ..scenario.base import value_at
 from ..scenario.lines import starting_line
 from ..scenario.schema import Scenario
+from .kernel import (
+    FLAG_CAP_COMBINED,
+    FLAG_DEDUCTIBLE_COUNTS,
+    FLAG_OUTPATIENT_SPECIAL_COUNTS,
+    N_FLAGS,
+    RuleArrays,
+)
 
 INF = np.inf
-FLAG_CAP_COMBINED = 0
-FLAG_DEDUCTIBLE_COUNTS = 1
-FLAG_OUTPATIENT_SPECIAL_COUNTS = 2
 
 
 @dataclass(frozen=True)
@@ -69,13 +74,9 @@ class RuleTable:
             raise KeyError(f"year {year} not in {int(self.years[0])}..{int(self.years[-1])}")
         return int(hits[0])
 
-    def kernel_args(self) -> tuple:
-        """The arrays in the order the compiled functions take them."""
-        return (
-            self.bmi_deductible, self.bmi_rate, self.bmi_cap, self.group_category,
-            self.simi_line, self.band_lower, self.band_rate, self.simi_cap,
-            self.assist_rate, self.assist_deductible, self.assist_limit, self.flags,
-        )
+    def rule_arrays(self) -> RuleArrays:
+        """The arrays the compiled benefit chain (:mod:`~simi_actuarial.rules.kernel`) takes."""
+        return RuleArrays(**{name: getattr(self, name) for name in RuleArrays._fields})
 
 
 def _bands_of(bands) -> list[tuple[float, float]]:
@@ -145,7 +146,7 @@ def resolve_rules(scenario: Scenario, years: list[int] | None = None) -> RuleTab
             lower[yi, gi, bi] = lo
             brate[yi, gi, bi] = r
     simi = scenario.simi
-    flags = np.zeros((Y, 3), dtype=np.int64)
+    flags = np.zeros((Y, N_FLAGS), dtype=np.int64)
     for yi, year in enumerate(years):
         flags[yi, FLAG_CAP_COMBINED] = value_at(simi.cap_scope, year) == "bmi_plus_simi"
         flags[yi, FLAG_DEDUCTIBLE_COUNTS] = value_at(simi.deductible_counts_toward_line, year)

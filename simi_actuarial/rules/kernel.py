@@ -4,101 +4,140 @@ The chain is split in two so that callers never need to keep admissions in memor
 
 1. :func:`admission_terms` — per admission: the deductible borne and the BMI payment before
    the annual cap. Both are additive over a person's admissions.
-2. :func:`settle` — per person-year, from the sums: the capped BMI payment
-   ``min(sum, cap)`` (equal to applying the cap admission by admission, since the order in
-   which the cap binds does not change the total), SIMI on the annual in-scope out-of-pocket
-   above the starting line by progressive bands, the SIMI cap, medical assistance.
+2. :func:`settle` — per person-year, from the sums: the capped BMI payment, SIMI on the
+   annual in-scope out-of-pocket above the starting line by progressive bands, the SIMI cap,
+   medical assistance.
 
-:func:`settle_many` applies :func:`settle` to arrays of persons in parallel.
+:func:`settle_many` applies :func:`settle` to arrays of persons in parallel. The compiled
+functions take the rules as one :class:`RuleArrays` (built by
+:meth:`~simi_actuarial.rules.arrays.RuleTable.rule_arrays`).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba as nb
 import numpy as np
 
+#: Columns of :attr:`RuleArrays.flags` (one row per year; 1 = rule applies).
+FLAG_CAP_COMBINED = 0  # the SIMI cap is on BMI + SIMI together (Zhanjiang)
+FLAG_DEDUCTIBLE_COUNTS = 1  # BMI deductibles borne count toward the SIMI starting line
+FLAG_OUTPATIENT_SPECIAL_COUNTS = 2  # outpatient special-disease OOP counts toward the line
+N_FLAGS = 3
+
+
+class RuleArrays(NamedTuple):
+    """The rules as the compiled code takes them: ``y`` a year index, ``c`` a BMI category,
+    ``l`` a hospital level, ``g`` a group, ``b`` a band (shapes in
+    :mod:`simi_actuarial.rules.arrays`)."""
+
+    bmi_deductible: np.ndarray     # (Y, C, L) per admission
+    bmi_rate: np.ndarray           # (Y, C, L) on in-scope cost above the deductible
+    bmi_cap: np.ndarray            # (Y, C) annual BMI payment cap per person
+    group_category: np.ndarray     # (G,) BMI category of each group
+    simi_line: np.ndarray          # (Y, G) SIMI starting line
+    band_lower: np.ndarray         # (Y, G, B) band lower edges above the line (padding inf)
+    band_rate: np.ndarray          # (Y, G, B)
+    simi_cap: np.ndarray           # (Y, G) SIMI cap (on BMI + SIMI with FLAG_CAP_COMBINED)
+    assist_rate: np.ndarray        # (Y, G) medical assistance rate (0: none)
+    assist_deductible: np.ndarray  # (Y, G)
+    assist_limit: np.ndarray       # (Y, G)
+    flags: np.ndarray              # (Y, N_FLAGS) int64, columns FLAG_*
+
 
 @nb.njit(inline="always", cache=True)
-def admission_terms(bmi_deductible, bmi_rate, y, cat, level, in_scope):
-    """(deductible borne, BMI payment before the annual cap) for one admission."""
-    d = bmi_deductible[y, cat, level]
+def admission_terms(rules, y, cat, level, in_scope):
+    """(deductible borne, BMI payment before the annual cap) for one admission::
+
+        deductible = min(bmi_deductible[y, cat, level], in_scope)
+        bmi        = bmi_rate[y, cat, level] * (in_scope - deductible)
+    """
+    d = rules.bmi_deductible[y, cat, level]
     if d > in_scope:
         d = in_scope
-    return d, bmi_rate[y, cat, level] * (in_scope - d)
+    return d, rules.bmi_rate[y, cat, level] * (in_scope - d)
 
 
 @nb.njit(inline="always", cache=True)
-def band_payment(above, band_lower, band_rate, y, g):
-    """SIMI before the cap on ``above`` = amount above the starting line."""
+def band_payment(amount_over_line, band_lower, band_rate, y, g):
+    """SIMI before the cap: ``sum_b rate_b * (min(x, lower_{b+1}) - lower_b)^+`` over the
+    bands, for ``x = amount_over_line`` (the out-of-pocket above the starting line)."""
     paid = 0.0
-    nb_ = band_lower.shape[2]
-    for b in range(nb_):
+    n_bands = band_lower.shape[2]
+    for b in range(n_bands):
         lo = band_lower[y, g, b]
-        if above <= lo:
+        if amount_over_line <= lo:
             break
-        hi = band_lower[y, g, b + 1] if b + 1 < nb_ else np.inf
-        top = above if above < hi else hi
+        hi = band_lower[y, g, b + 1] if b + 1 < n_bands else np.inf
+        top = amount_over_line if amount_over_line < hi else hi
         paid += band_rate[y, g, b] * (top - lo)
     return paid
 
 
 @nb.njit(inline="always", cache=True)
-def settle(
-    y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi,
-    bmi_deductible, bmi_rate, bmi_cap, group_category, simi_line, band_lower, band_rate,
-    simi_cap, assist_rate, assist_deductible, assist_limit, flags,
-):
-    """(bmi, simi, assistance) for one person-year from its admission sums."""
-    cat = group_category[g]
+def settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules):
+    """(bmi, simi, assistance) of one person-year of group ``g`` in year index ``y`` from the
+    sums of its admissions (:func:`admission_terms`) and its outpatient special disease::
+
+        bmi_inpatient = min(bmi_uncapped, bmi_cap[y, cat])
+        oop_counted   = in_scope - bmi_inpatient
+                        - deductibles                 unless FLAG_DEDUCTIBLE_COUNTS
+                        + (os_in_scope - os_bmi)      if FLAG_OUTPATIENT_SPECIAL_COUNTS
+        bmi           = bmi_inpatient + os_bmi
+        simi          = min(band_payment(oop_counted - simi_line[y, g]), simi_limit)
+        simi_limit    = simi_cap[y, g]                 ((simi_cap - bmi)^+ if FLAG_CAP_COMBINED)
+        oop_after     = in_scope + os_in_scope - bmi - simi
+        assistance    = min(assist_rate * (oop_after - assist_deductible)^+, assist_limit)
+
+    Capping the BMI sum once equals capping admission by admission (the order in which the
+    cap binds does not change the total). ``cat = group_category[g]``."""
+    cat = rules.group_category[g]
+    flags = rules.flags
     bmi = bmi_uncapped
-    if bmi > bmi_cap[y, cat]:
-        bmi = bmi_cap[y, cat]
-    base = in_scope - bmi
-    if flags[y, 1] == 0:
-        base -= deductibles
-    if flags[y, 2] != 0:
-        base += os_in_scope - os_bmi
+    if bmi > rules.bmi_cap[y, cat]:
+        bmi = rules.bmi_cap[y, cat]
+    oop_counted = in_scope - bmi
+    if flags[y, FLAG_DEDUCTIBLE_COUNTS] == 0:
+        oop_counted -= deductibles
+    if flags[y, FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
+        oop_counted += os_in_scope - os_bmi
     bmi += os_bmi
     simi = 0.0
-    above = base - simi_line[y, g]
-    if above > 0.0:
-        simi = band_payment(above, band_lower, band_rate, y, g)
-    cap = simi_cap[y, g]
-    if flags[y, 0] != 0:
-        cap = cap - bmi
-        if cap < 0.0:
-            cap = 0.0
-    if simi > cap:
-        simi = cap
-    left = in_scope + os_in_scope - bmi - simi
-    assist = left - assist_deductible[y, g]
-    assist = assist_rate[y, g] * assist if assist > 0.0 else 0.0
-    if assist > assist_limit[y, g]:
-        assist = assist_limit[y, g]
+    over_line = oop_counted - rules.simi_line[y, g]
+    if over_line > 0.0:
+        simi = band_payment(over_line, rules.band_lower, rules.band_rate, y, g)
+    simi_limit = rules.simi_cap[y, g]
+    if flags[y, FLAG_CAP_COMBINED] != 0:
+        simi_limit = simi_limit - bmi
+        if simi_limit < 0.0:
+            simi_limit = 0.0
+    if simi > simi_limit:
+        simi = simi_limit
+    oop_after = in_scope + os_in_scope - bmi - simi
+    assist = oop_after - rules.assist_deductible[y, g]
+    assist = rules.assist_rate[y, g] * assist if assist > 0.0 else 0.0
+    if assist > rules.assist_limit[y, g]:
+        assist = rules.assist_limit[y, g]
     return bmi, simi, assist
 
 
 @nb.njit(parallel=True, cache=True)
-def settle_many(
-    y, group, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi,
-    bmi_deductible, bmi_rate, bmi_cap, group_category, simi_line, band_lower, band_rate,
-    simi_cap, assist_rate, assist_deductible, assist_limit, flags,
-):
-    """Vectorised :func:`settle` over persons; returns arrays (bmi, simi, assistance)."""
+def settle_many(y, group, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules):
+    """:func:`settle` over arrays of persons; returns arrays (bmi, simi, assistance)."""
     n = in_scope.shape[0]
     out_bmi = np.empty(n)
     out_simi = np.empty(n)
     out_assist = np.empty(n)
     for i in nb.prange(n):
         out_bmi[i], out_simi[i], out_assist[i] = settle(
-            y, group[i], in_scope[i], bmi_uncapped[i], deductibles[i], os_in_scope[i], os_bmi[i],
-            bmi_deductible, bmi_rate, bmi_cap, group_category, simi_line, band_lower,
-            band_rate, simi_cap, assist_rate, assist_deductible, assist_limit, flags,
+            y, group[i], in_scope[i], bmi_uncapped[i], deductibles[i], os_in_scope[i],
+            os_bmi[i], rules,
         )
     return out_bmi, out_simi, out_assist
 
 
 def admission_terms_vec(table, y: int, category: np.ndarray, level: np.ndarray, in_scope: np.ndarray):
-    """Vectorised :func:`admission_terms` for arrays of admissions (numpy)."""
+    """:func:`admission_terms` for arrays of admissions (numpy)."""
     ded = np.minimum(table.bmi_deductible[y, category, level], in_scope)
     return ded, table.bmi_rate[y, category, level] * (in_scope - ded)

@@ -10,12 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .arrays import (
-    FLAG_CAP_COMBINED,
-    FLAG_DEDUCTIBLE_COUNTS,
-    FLAG_OUTPATIENT_SPECIAL_COUNTS,
-    RuleTable,
-)
+from .arrays import RuleTable
+from .kernel import FLAG_CAP_COMBINED, FLAG_DEDUCTIBLE_COUNTS, FLAG_OUTPATIENT_SPECIAL_COUNTS
 
 
 @dataclass(frozen=True)
@@ -87,20 +83,20 @@ def person_year(
         deductibles += deductible
 
     # annual in-scope out-of-pocket that SIMI applies to
-    base = in_scope - bmi
+    oop_counted = in_scope - bmi
     if not table.flags[y, FLAG_DEDUCTIBLE_COUNTS]:
-        base -= deductibles
+        oop_counted -= deductibles
     if table.flags[y, FLAG_OUTPATIENT_SPECIAL_COUNTS]:
-        base += os_in_scope - os_bmi_paid
+        oop_counted += os_in_scope - os_bmi_paid
     bmi += os_bmi_paid
     in_scope += os_in_scope
     total += os_in_scope if os_total is None else os_total
 
-    above = base - float(table.simi_line[y, group])
+    over_line = oop_counted - float(table.simi_line[y, group])
     simi = 0.0
-    if above > 0:
+    if over_line > 0:
         simi = simi_band_payment(
-            above, list(table.band_lower[y, group]), list(table.band_rate[y, group])
+            over_line, list(table.band_lower[y, group]), list(table.band_rate[y, group])
         )
     cap = float(table.simi_cap[y, group])
     if table.flags[y, FLAG_CAP_COMBINED]:
@@ -108,8 +104,8 @@ def person_year(
     else:
         simi = min(simi, cap)
 
-    left = in_scope - bmi - simi
-    assist = float(table.assist_rate[y, group]) * max(left - float(table.assist_deductible[y, group]), 0.0)
+    oop_after = in_scope - bmi - simi
+    assist = float(table.assist_rate[y, group]) * max(oop_after - float(table.assist_deductible[y, group]), 0.0)
     assist = min(assist, float(table.assist_limit[y, group]))
     return PersonYear(
         total_cost=total,
@@ -118,5 +114,5 @@ def person_year(
         bmi_paid=bmi,
         simi_paid=simi,
         assistance_paid=assist,
-        patient_in_scope=left - assist,
+        patient_in_scope=oop_after - assist,
     )

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar, Union
+from typing import Annotated, Any, TypeGuard, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,7 +39,7 @@ PositiveMoney = Annotated[float, Field(gt=0.0, le=MONEY_MAX)]
 Share = Rate
 
 
-def is_history(value: object) -> bool:
+def is_history(value: object) -> TypeGuard[dict[int, Any]]:
     """True when ``value`` is a year-keyed history mapping."""
     return isinstance(value, dict) and len(value) > 0 and all(
         isinstance(k, int) and not isinstance(k, bool) for k in value
@@ -54,16 +54,11 @@ def value_at(value: object, year: int):
     """
     if not is_history(value):
         return value
-    eligible = [y for y in value if y <= year]  # type: ignore[union-attr]
+    eligible = [y for y in value if y <= year]
     if not eligible:
-        first = min(value)  # type: ignore[arg-type]
+        first = min(value)
         raise KeyError(f"no value effective in {year} (history starts in {first})")
-    return value[max(eligible)]  # type: ignore[index]
-
-
-def history_years(value: object) -> list[int]:
-    """Years at which a parameter changes (empty for a plain value)."""
-    return sorted(value) if is_history(value) else []  # type: ignore[arg-type]
+    return value[max(eligible)]
 
 
 class CrossFieldError(ValueError):

@@ -71,7 +71,7 @@ class FinancingRule(StrictModel):
 
 def describe(rule: FinancingRule) -> str:
     """One line: the rule's kind and parameters (``simi validate``, the report)."""
-    parts = [rule.kind]
+    parts: list[str] = [rule.kind]
     if rule.band is not None:
         parts.append(f"band {rule.band[0]:g}–{rule.band[1]:g}, target {rule.target_value():g}")
     if rule.share is not None:

@@ -53,8 +53,9 @@ class Origin:
 
 def extends_chain(path) -> list[tuple[Path, dict]]:
     """The scenario documents from ``path`` up its ``extends`` chain (raw YAML)."""
-    out, seen = [], set()
-    p = Path(path)
+    out: list[tuple[Path, dict]] = []
+    seen: set[Path] = set()
+    p: Path | None = Path(path)
     while p is not None and p.resolve() not in seen and len(out) < 32:
         seen.add(p.resolve())
         data = load_yaml_file(p)

@@ -7,16 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from ..morbidity.config import MorbidityConfig
-from ..population.config import PopulationConfig
 from .base import YEAR_MAX, YEAR_MIN, CrossFieldError, StrictModel, is_history, value_at
 from .financing_rules_schema import rule_year_problems
 from .fund_schema import EconomyConfig, FinancingConfig, FundConfig
 from .lines import starting_line
 from .model_schema import CheConfig, RiskConfig, SimulationConfig
+from .morbidity_schema import MorbidityConfig
+from .population_schema import PopulationConfig
 from .rules_schema import AssistanceScheme, BmiRules, Group, LevelName, Name, SimiRules
-
-LEVEL_ORDER = ("township", "primary", "secondary", "tertiary")
 
 
 class Horizon(StrictModel):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..stats import Z95
 from .frames import path_matrix
-from .style import BLUE, GREY, VERMILION, Z95, integer_years, new_figure, percent_axis, style
+from .style import BLUE, GREY, VERMILION, integer_years, new_figure, percent_axis, style
 
 DEFICIT_SERIES = (
     ("p_current_deficit", "current deficit in the year", VERMILION, "s"),

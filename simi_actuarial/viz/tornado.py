@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import BLUE, GREY, VERMILION, Z95, new_figure, percent_axis, style
+from ..stats import Z95
+from .style import BLUE, GREY, VERMILION, new_figure, percent_axis, style
 
 METRIC_LABELS = {
     "required": "required SIMI financing (CNY per insured, first year)",

@@ -1,11 +1,13 @@
-"""One-screen text summary of a scenario's resolved rules, collapsing unchanged years."""
+"""One-screen text summary of a scenario's resolved rules, collapsing unchanged years
+(printed by ``simi validate``, shown in the run report)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..rules.arrays import RuleTable, resolve_rules
-from .schema import Scenario
+from ..scenario.schema import Scenario
+from .arrays import RuleTable, resolve_rules
+from .kernel import FLAG_CAP_COMBINED, FLAG_DEDUCTIBLE_COUNTS, FLAG_OUTPATIENT_SPECIAL_COUNTS
 
 
 def _money(x: float) -> str:
@@ -44,9 +46,10 @@ def summarize(scenario: Scenario) -> str:
         y0, y1 = int(t.years[first]), int(t.years[last])
         f = t.flags[first]
         lines.append(f"  {y0}" + (f"-{y1}" if y1 != y0 else "") + ":")
-        lines.append(f"    SIMI cap on {'BMI+SIMI' if f[0] else 'SIMI'}; BMI deductibles "
-                     f"{'count' if f[1] else 'do not count'} toward the line; outpatient special "
-                     f"{'counts' if f[2] else 'does not count'}")
+        lines.append(f"    SIMI cap on {'BMI+SIMI' if f[FLAG_CAP_COMBINED] else 'SIMI'}; BMI deductibles "
+                     f"{'count' if f[FLAG_DEDUCTIBLE_COUNTS] else 'do not count'} toward the line; "
+                     "outpatient special "
+                     f"{'counts' if f[FLAG_OUTPATIENT_SPECIAL_COUNTS] else 'does not count'}")
         for ci, cname in enumerate(t.category_names):
             cells = ", ".join(
                 f"{lvl} {_money(t.bmi_deductible[first, ci, li])}/{_pct(t.bmi_rate[first, ci, li])}"

@@ -3,12 +3,13 @@ numpy (one array operation per step, persons and admissions as long arrays, sums
 ``np.bincount``), with numpy's own random generator.
 
 It is an independent implementation of what :func:`simi_actuarial.engine.kernel.simulate_claims`
-computes: same inputs (it takes the kernel's argument list), same tallies and histogram, but
+computes: same inputs (the kernel's ``KernelInputs``), same tallies and histogram, but
 different random numbers (``numpy.random.Generator`` keyed by ``(seed, path, year)``), different
 sampling algorithms (truncated lognormal by inversion instead of rejection, numpy's gamma,
 Poisson and beta samplers) and array code instead of a person loop. The two therefore agree
 in distribution, not bit for bit: ``tests/test_bench_reference.py`` checks the means agree
-within Monte Carlo error. The benchmark suite times it as the ``numpy_reference`` point.
+within Monte Carlo error. It is a test oracle, kept with the tests; the benchmark suite
+(``benchmarks/bench.py``) imports it from here to time it as the ``numpy_reference`` point.
 
 Memory is one path-year's claimants at a time (about 0.16 x insured persons x ~10 arrays).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from simi_actuarial.engine.inputs import KernelInputs
 from simi_actuarial.engine.tallies import (
     BEN_BAND_EDGES,
     HIST_EDGES_LOG10,
@@ -25,37 +27,33 @@ from simi_actuarial.engine.tallies import (
     N_TALLIES,
     T,
 )
-from simi_actuarial.morbidity.severity import MAX_EXTRA_ADMISSIONS_MEAN
+from simi_actuarial.rules.kernel import (
+    FLAG_CAP_COMBINED,
+    FLAG_DEDUCTIBLE_COUNTS,
+    FLAG_OUTPATIENT_SPECIAL_COUNTS,
+)
+
+#: Cap on the patient-level Poisson mean of extra admissions (about one admission a day), as
+#: in the gamma-mixed Poisson sampler of random-stream version 1 (``tests/v1_samplers.py``).
+MAX_EXTRA_ADMISSIONS_MEAN = 365.0
 
 #: Stream tag separating this reference's generator from every engine stream.
 REFERENCE_STREAM = 0xBE4C
 
-ARG_NAMES = (
-    "seed", "paths", "years", "both", "hosp_only", "os_only", "cell_age", "cell_group",
-    "group_special", "cost_index",
-    "adm_lambda", "adm_shape", "adm_cdf", "level_prob", "cost_mu", "cost_sigma", "cost_threshold",
-    "cost_alpha", "cost_ptail", "inscope_mean", "inscope_conc", "os_mu", "os_sigma",
-    "os_inscope", "os_bmi_rate", "os_bmi_deductible",
-    "che_capacity", "che_threshold", "che_sd",
-    "bmi_deductible", "bmi_rate", "bmi_cap", "group_category", "simi_line", "band_lower",
-    "band_rate", "simi_cap", "assist_rate", "assist_deductible", "assist_limit", "flags",
-)
 
-
-def reference_claims(*args):
-    """Tallies ``(P, Y, N_TALLIES)`` and histogram ``(P, Y, N_HIST)`` for the kernel's
-    arguments (same order as :func:`~simi_actuarial.engine.kernel.simulate_claims`)."""
-    if len(args) != len(ARG_NAMES):
-        raise TypeError(f"expected {len(ARG_NAMES)} arguments, got {len(args)}")
-    a = dict(zip(ARG_NAMES, args, strict=True))
-    P, Y = len(a["paths"]), len(a["years"])
+def reference_claims(inputs: KernelInputs):
+    """Tallies ``(P, Y, N_TALLIES)`` and histogram ``(P, Y, N_HIST)`` for the kernel's inputs
+    (the :class:`~simi_actuarial.engine.inputs.KernelInputs` of
+    :func:`~simi_actuarial.engine.kernel.simulate_claims`)."""
+    b = inputs.batch
+    P, Y = len(b.paths), len(b.years)
     tallies = np.zeros((P, Y, N_TALLIES))
     hist = np.zeros((P, Y, N_HIST))
     for i in range(P):
         for t in range(Y):
             rng = np.random.default_rng(
-                [int(a["seed"]), int(a["paths"][i]), int(a["years"][t]), REFERENCE_STREAM])
-            tallies[i, t], hist[i, t] = _unit(a, rng, i, t)
+                [int(b.seed), int(b.paths[i]), int(b.years[t]), REFERENCE_STREAM])
+            tallies[i, t], hist[i, t] = _unit(inputs, rng, i, t)
     return tallies, hist
 
 
@@ -77,10 +75,11 @@ def _beta_share(rng, mean, conc):
     return np.where(mean >= 1.0, 1.0, np.where(mean <= 0.0, 0.0, x))
 
 
-def _unit(a, rng, i, t):
+def _unit(inputs, rng, i, t):
     """Tallies and histogram of one (path, year)."""
-    ci = a["cost_index"][i, t]
-    nb_, nh, no = a["both"][i, t], a["hosp_only"][i, t], a["os_only"][i, t]
+    batch, law, r, che = inputs.batch, inputs.claims, inputs.rules, inputs.che
+    ci = batch.cost_index[i, t]
+    nb_, nh, no = batch.both[i, t], batch.hosp_only[i, t], batch.os_only[i, t]
     C = nb_.shape[0]
     cells = np.arange(C)
     # persons: hospitalised (the first `both` of a cell also have outpatient special disease),
@@ -92,13 +91,13 @@ def _unit(a, rng, i, t):
     n_h = h_cell.size
     n = cell.size
     has_os = np.concatenate([h_os, np.ones(n - n_h, bool)])
-    age = a["cell_age"][cell]
-    g = a["cell_group"][cell]
-    cat = a["group_category"][g]
+    age = inputs.cells.age[cell]
+    g = inputs.cells.group[cell]
+    cat = r.group_category[g]
 
     # admissions per hospitalised person: 1 + negative binomial (gamma-mixed Poisson)
-    lam = a["adm_lambda"][age[:n_h]]
-    shape = a["adm_shape"]
+    lam = law.adm_lambda[age[:n_h]]
+    shape = law.adm_shape
     if 0.0 < shape < np.inf:
         lam = np.minimum(lam * rng.gamma(shape, 1.0, n_h) / shape, MAX_EXTRA_ADMISSIONS_MEAN)
     n_adm = 1 + rng.poisson(lam)
@@ -106,14 +105,14 @@ def _unit(a, rng, i, t):
     m = person.size
 
     # admission level by the person's age, cost, in-scope share, BMI terms
-    cum = np.cumsum(a["level_prob"], axis=1)[age[person]]
+    cum = np.cumsum(law.level_prob, axis=1)[age[person]]
     lvl = np.minimum((rng.random(m)[:, None] >= cum).sum(axis=1), cum.shape[1] - 1)
-    cost = ci * _spliced(rng, m, a["cost_mu"][lvl], a["cost_sigma"][lvl],
-                         a["cost_threshold"][lvl], a["cost_alpha"][lvl], a["cost_ptail"][lvl])
-    ins = cost * _beta_share(rng, a["inscope_mean"][lvl], a["inscope_conc"][lvl])
+    cost = ci * _spliced(rng, m, law.cost_mu[lvl], law.cost_sigma[lvl],
+                         law.cost_threshold[lvl], law.cost_alpha[lvl], law.cost_ptail[lvl])
+    ins = cost * _beta_share(rng, law.inscope_mean[lvl], law.inscope_conc[lvl])
     pcat = cat[person]
-    ded = np.minimum(a["bmi_deductible"][t, pcat, lvl], ins)
-    bmi_adm = a["bmi_rate"][t, pcat, lvl] * (ins - ded)
+    ded = np.minimum(r.bmi_deductible[t, pcat, lvl], ins)
+    bmi_adm = r.bmi_rate[t, pcat, lvl] * (ins - ded)
 
     def per_person(x):
         return np.bincount(person, weights=x, minlength=n)
@@ -124,42 +123,42 @@ def _unit(a, rng, i, t):
     deds = per_person(ded)
 
     # outpatient special disease
-    os_cost = np.where(has_os, ci * np.exp(a["os_mu"] + a["os_sigma"] * rng.standard_normal(n)),
+    os_cost = np.where(has_os, ci * np.exp(law.os_mu + law.os_sigma * rng.standard_normal(n)),
                        0.0)
-    os_in = os_cost * a["os_inscope"]
-    os_b = a["os_bmi_rate"] * np.maximum(os_in - a["os_bmi_deductible"], 0.0)
+    os_in = os_cost * law.os_inscope
+    os_b = law.os_bmi_rate * np.maximum(os_in - law.os_bmi_deductible, 0.0)
     total = inpatient + os_cost
 
     # annual settlement: BMI cap, SIMI bands above the line, SIMI cap, medical assistance
-    flags = a["flags"][t]
-    bmi = np.minimum(bmi_unc, a["bmi_cap"][t, cat])
-    base = in_scope - bmi
-    if flags[1] == 0:
-        base = base - deds
-    if flags[2] != 0:
-        base = base + os_in - os_b
+    flags = r.flags[t]
+    bmi = np.minimum(bmi_unc, r.bmi_cap[t, cat])
+    oop_counted = in_scope - bmi
+    if flags[FLAG_DEDUCTIBLE_COUNTS] == 0:
+        oop_counted = oop_counted - deds
+    if flags[FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
+        oop_counted = oop_counted + os_in - os_b
     bmi = bmi + os_b
-    above = base - a["simi_line"][t, g]
-    lower = a["band_lower"][t][g]                       # (n, B)
+    over_line = oop_counted - r.simi_line[t, g]
+    lower = r.band_lower[t][g]                       # (n, B)
     upper = np.concatenate([lower[:, 1:], np.full((n, 1), np.inf)], axis=1)
     live = np.isfinite(lower)
     lo = np.where(live, lower, 0.0)
-    slice_ = np.clip(above[:, None], lo, np.where(live, upper, 0.0)) - lo
-    simi = np.where(live, a["band_rate"][t][g] * np.maximum(slice_, 0.0), 0.0).sum(axis=1)
-    simi = np.where(above > 0.0, simi, 0.0)
-    cap = a["simi_cap"][t, g]
-    if flags[0] != 0:
+    slice_ = np.clip(over_line[:, None], lo, np.where(live, upper, 0.0)) - lo
+    simi = np.where(live, r.band_rate[t][g] * np.maximum(slice_, 0.0), 0.0).sum(axis=1)
+    simi = np.where(over_line > 0.0, simi, 0.0)
+    cap = r.simi_cap[t, g]
+    if flags[FLAG_CAP_COMBINED] != 0:
         cap = np.maximum(cap - bmi, 0.0)
     simi = np.minimum(simi, cap)
-    left = in_scope + os_in - bmi - simi
-    assist = np.minimum(a["assist_rate"][t, g] * np.maximum(left - a["assist_deductible"][t, g], 0.0),
-                        a["assist_limit"][t, g])
+    oop_after = in_scope + os_in - bmi - simi
+    assist = np.minimum(r.assist_rate[t, g] * np.maximum(oop_after - r.assist_deductible[t, g], 0.0),
+                        r.assist_limit[t, g])
 
     all_in = in_scope + os_in
     pis = all_in - bmi - simi - assist
     self_pay = total - all_in
-    sd = a["che_sd"]
-    capacity = a["che_capacity"][t] * np.exp(sd * rng.standard_normal(n) - 0.5 * sd * sd)
+    sd = che.sd
+    capacity = che.capacity[t] * np.exp(sd * rng.standard_normal(n) - 0.5 * sd * sd)
     ben = simi > 0.0
 
     row = np.zeros(N_TALLIES)
@@ -176,8 +175,8 @@ def _unit(a, rng, i, t):
     row[T["os_claimants"]] = has_os.sum()
     row[T["simi_beneficiaries"]] = ben.sum()
     row[T["beneficiary_oop_after_bmi"]] = (all_in - bmi)[ben].sum()
-    row[T["che_cases"]] = (pis + self_pay >= a["che_threshold"] * capacity).sum()
-    row[T["simi_paid_special"]] = simi[ben & a["group_special"][g]].sum()
+    row[T["che_cases"]] = (pis + self_pay >= che.threshold * capacity).sum()
+    row[T["simi_paid_special"]] = simi[ben & inputs.cells.group_special[g]].sum()
     row[T["inpatient_cost"]] = inpatient.sum()
     # SIMI beneficiaries: costs by payer, admissions and admissions by cost band
     row[T["ben_total_cost"]] = total[ben].sum()

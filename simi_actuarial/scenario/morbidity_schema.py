@@ -8,12 +8,12 @@ Check figures against the Nanning 2022 SIMI episodes are in ``resolve.py``'s mod
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
-from ..scenario.base import MONEY_MAX, YEAR_MAX, YEAR_MIN, Money, PositiveMoney, StrictModel
-from ..scenario.rules_schema import LevelName
+from .base import MONEY_MAX, YEAR_MAX, YEAR_MIN, Money, PositiveMoney, StrictModel
+from .rules_schema import LevelName
 
 Pos = Annotated[float, Field(gt=0.0)]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -22,7 +22,7 @@ Alpha = Annotated[float, Field(gt=1.05, le=10.0)]
 Tilt = Annotated[float, Field(ge=0.0, le=100.0)]
 
 #: Hospital levels from lowest to highest (a scenario uses any subset, in any order).
-LEVELS: tuple[str, ...] = ("township", "primary", "secondary", "tertiary")
+LEVELS: tuple[str, ...] = get_args(LevelName)
 
 U = "urrbmi_2021.csv (national medical security statistical bulletin 2021)"
 NANNING = ("Checked against the Nanning 2022 SIMI episodes by cost band "
@@ -58,7 +58,7 @@ class MorbidityConfig(StrictModel):
                 given = data.get(name)
                 if isinstance(given, dict):
                     field = cls.model_fields[name]
-                    default = (field.default_factory() if field.default_factory is not None
+                    default = (field.default_factory() if field.default_factory is not None  # type: ignore[call-arg]
                                else field.default)
                     if not isinstance(default, dict):
                         default = dict.fromkeys(LEVELS, default)
@@ -144,7 +144,7 @@ class MorbidityConfig(StrictModel):
 
     # --- hospital level ----------------------------------------------------------------
     level_mix: dict[LevelName, Prob] = Field(
-        default_factory=lambda: {"township": 0.13, "primary": 0.195, "secondary": 0.35,
+        default_factory=lambda: {"township": 0.13, "primary": 0.195, "secondary": 0.35,  # type: ignore[arg-type]  # keys checked by pydantic
                                  "tertiary": 0.325},
         description=f"Share of admissions by hospital level, all ages (admission-weighted on "
         f"the national structure). Tertiary 32.5 % and primary-and-below 32.5 % solve the "
@@ -155,7 +155,7 @@ class MorbidityConfig(StrictModel):
         default_factory=lambda: [0, 15, 45, 65, 80],
         description="Lower ages of the bands of level_mix_age_tilt. Assumption.")
     level_mix_age_tilt: dict[LevelName, list[Tilt]] = Field(
-        default_factory=lambda: {"township": [0.8, 0.6, 0.9, 1.3, 1.6],
+        default_factory=lambda: {"township": [0.8, 0.6, 0.9, 1.3, 1.6],  # type: ignore[arg-type]  # keys checked by pydantic
                                  "primary": [0.9, 0.8, 1.0, 1.15, 1.3],
                                  "secondary": [1.2, 1.25, 1.0, 0.9, 0.85],
                                  "tertiary": [1.0, 1.0, 1.1, 0.95, 0.75]},
@@ -167,13 +167,13 @@ class MorbidityConfig(StrictModel):
 
     # --- cost per admission: lognormal body + Pareto tail ----------------------------------
     cost_mean: dict[LevelName, PositiveMoney] = Field(
-        default_factory=lambda: {"township": 3623.0, "primary": 3623.0, "secondary": 6626.0,
+        default_factory=lambda: {"township": 3623.0, "primary": 3623.0, "secondary": 6626.0,  # type: ignore[arg-type]  # keys checked by pydantic
                                  "tertiary": 13942.0},
         description=f"Mean total cost per admission by level, base-year CNY: {U} "
         "(primary and below 3,623 for township and primary). The lognormal mu is solved so "
         "the spliced distribution has exactly this mean.")
     cost_sigma: dict[LevelName, Annotated[float, Field(gt=0.0, le=5.0)]] = Field(
-        default_factory=lambda: {"township": 0.7, "primary": 0.75, "secondary": 0.8,
+        default_factory=lambda: {"township": 0.7, "primary": 0.75, "secondary": 0.8,  # type: ignore[arg-type]  # keys checked by pydantic
                                  "tertiary": 0.8},
         description="Log-sd of the lognormal body by level. Assumption (body CV 0.8-0.9; the "
         "tail adds the rest). " + NANNING)
@@ -185,7 +185,7 @@ class MorbidityConfig(StrictModel):
     tail_threshold_quantile: Annotated[float, Field(gt=0.5, lt=1.0)] = Field(
         0.99, description="Tail threshold as a quantile of each level's lognormal body, used "
         "only when tail_threshold is null. Assumption.")
-    tail_probability: TailProb | dict[LevelName, TailProb] = Field(
+    tail_probability: TailProb | dict[LevelName, TailProb] = Field(  # type: ignore[assignment]
         default_factory=lambda: {"township": 0.001, "primary": 0.002, "secondary": 0.01,
                                  "tertiary": 0.04},
         description="Share of admissions in the Pareto tail (above the threshold), by level or "
@@ -201,7 +201,7 @@ class MorbidityConfig(StrictModel):
 
     # --- in-scope share --------------------------------------------------------------------
     inscope_mean: dict[LevelName, Prob] = Field(
-        default_factory=lambda: {"township": 0.95, "primary": 0.94, "secondary": 0.92,
+        default_factory=lambda: {"township": 0.95, "primary": 0.94, "secondary": 0.92,  # type: ignore[arg-type]  # keys checked by pydantic
                                  "tertiary": 0.89},
         description="Mean in-scope (catalogue) share of cost by level (Beta distributed). "
         "Assumption informed by guangxi_west_cost_composition_2020_2021.csv: self-pay "

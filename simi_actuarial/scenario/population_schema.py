@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 from pydantic import Field
 
-from ..scenario.base import YEAR_MAX, YEAR_MIN, StrictModel
+from .base import YEAR_MAX, YEAR_MIN, StrictModel
 
 P = "population_facts.csv"
 
