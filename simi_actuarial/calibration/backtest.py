@@ -44,15 +44,17 @@ FUND_STATISTICS = ("simi_per_insured", "beneficiaries_per_insured", "simi_per_be
 def fitted_values(tf: TargetsFile, calibrated: Path) -> dict[str, float]:
     """The values of ``tf``'s parameters stored in the calibrated scenario file."""
     data = load_document(calibrated)
-    out = {}
+    out: dict[str, float] = {}
     for p in tf.parameters:
-        node = data
+        node: object = data
         keys, _ = parse_assignment(f"{p.path}=0")
         for k in keys:
             if not isinstance(node, dict) or k not in node:
                 raise TargetsError(str(calibrated), [(p.path, "fitted value not found: re-run "
                                                       f"simi calibrate {tf.path}")])
             node = node[k]
+        if not isinstance(node, int | float):
+            raise TargetsError(str(calibrated), [(p.path, f"fitted value is not a number: {node!r}")])
         out[p.path] = float(node)
     return out
 

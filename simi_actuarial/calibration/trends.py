@@ -119,8 +119,8 @@ def national_trends(last_year: int | None = None) -> dict[str, Trend]:
     years = df["year"].astype(int).tolist()
     shocks = {k: v for k, v in COVID_2020.items() if k in years}
     return {
-        "cost": log_linear_trend(years, df["cost_per_admission_cny"], name="cost per admission",
+        "cost": log_linear_trend(years, df["cost_per_admission_cny"].astype(float).tolist(), name="cost per admission",
                                  source=src),
-        "utilisation": log_linear_trend(years, df["hospitalisation_rate_pct"], shocks,
+        "utilisation": log_linear_trend(years, df["hospitalisation_rate_pct"].astype(float).tolist(), shocks,
                                         name="hospitalisation rate", source=src),
     }
