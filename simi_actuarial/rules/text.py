@@ -76,7 +76,7 @@ def summarize(scenario: Scenario) -> str:
 
 
 def _financing_lines(scenario: Scenario) -> list[str]:
-    from .financing_rules_schema import describe
+    from ..scenario.financing_rules_schema import describe
 
     fin = scenario.financing
     rules = [(n, getattr(fin, f"{n}_rule")) for n in ("simi", "bmi")] if fin else []
