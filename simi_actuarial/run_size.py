@@ -31,13 +31,13 @@ from pathlib import Path
 
 from .engine.tallies import N_TALLIES
 from .errors import SimiInputError
-from .fund.accounting import FundPaths
+from .fund.accounting import NOT_PATH_COLUMNS, FundPaths
 
 FLOAT = 8
 #: Per path-year arrays kept for the whole run: tallies, cost index, utilisation factor.
 RAW_COLUMNS = N_TALLIES + 2
 #: Columns of ``paths.parquet``: path, year, the tallies, the fund arrays, the two factors.
-FRAME_COLUMNS = 2 + N_TALLIES + len(dataclasses.fields(FundPaths)) + 2
+FRAME_COLUMNS = 2 + N_TALLIES + len(dataclasses.fields(FundPaths)) - len(NOT_PATH_COLUMNS) + 2
 #: (P, Y) temporaries alive at once while the summary is computed (ratios, quantile sorts),
 #: with a margin: with 8, the estimate was only 5 % above the measured peak (docs/reliability.md).
 SUMMARY_TEMPORARIES = 24

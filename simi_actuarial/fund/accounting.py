@@ -34,6 +34,9 @@ import numpy as np
 from ..scenario.base import value_at
 from ..scenario.schema import Scenario
 
+#: FundPaths fields that are not ``paths.parquet`` columns
+NOT_PATH_COLUMNS = ("bmi_standard",)
+
 
 @dataclass(frozen=True)
 class FundPaths:
@@ -57,7 +60,7 @@ class FundPaths:
 
     def as_columns(self) -> dict[str, np.ndarray]:
         """The per-path columns written to ``paths.parquet``."""
-        return {k: v for k, v in self.__dict__.items() if k != "bmi_standard"}
+        return {k: v for k, v in self.__dict__.items() if k not in NOT_PATH_COLUMNS}
 
 
 def accumulate(balance: np.ndarray, opening: float, rate: float) -> np.ndarray:
