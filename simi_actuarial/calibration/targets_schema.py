@@ -110,8 +110,15 @@ class TargetsIn(StrictModel):
     max_evaluations: Annotated[int, Field(ge=1)] = 60
     rolling_origin: bool = False
     parameters: list[ParameterIn]
-    targets: Annotated[list[TargetIn], Field(min_length=1)]
+    targets: list[TargetIn]
     conflicts: str = ""
+
+    @field_validator("targets")
+    @classmethod
+    def _some(cls, v):
+        if not v:
+            raise ValueError("must be a non-empty list")
+        return v
 
     _overrides = field_validator("scenario_overrides")(
         classmethod(lambda cls, v: _assignments(v)))
