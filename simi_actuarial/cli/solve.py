@@ -63,19 +63,12 @@ def run(args) -> int:
         return solve_insurer.run(args, scenario, result)
     sol = required_financing(result, args.target, args.alpha, args.year, args.value,
                              args.growth, args.bootstrap, seed=result.raw.seed)
-    out = sol.as_dict()
-    if args.verify_paths is None:
-        args.verify_paths = result.n_paths
-    if args.verify_paths > 0:
-        out.update(verify(scenario, sol, args))
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return 0
     what = {"current": f"P(current deficit in {sol.year}) <= {args.alpha}",
             "accumulated": f"P(accumulated deficit in any year) <= {args.alpha}",
             "loss_ratio": f"expected loss ratio = {args.value}"}[args.target]
-    print(f"{scenario.name}: financing standard for {what}")
-    print_standard(scenario, sol, args)
+    out = verified_output(args, scenario, sol, result, verify, what)
+    if out is None:
+        return 0
     if sol.achieved_in_sample is not None:
         print(f"  in-sample probability at the solved standard: {sol.achieved_in_sample:.4f}")
     if "verify_probability" in out:
@@ -107,6 +100,23 @@ def verify(scenario, sol, args) -> dict:
     p = float(ind.mean())
     return {"verify_seed": seed, "verify_probability": p,
             "verify_probability_se": float(np.sqrt(p * (1 - p) / len(ind)))}
+
+
+def verified_output(args, scenario, sol, result, verify_fn, what: str) -> dict | None:
+    """The solution's record with the re-run on fresh paths (``verify_fn``); printed as JSON
+    (then None is returned) or as its first lines (then the record is returned for the
+    target-specific lines)."""
+    out = sol.as_dict()
+    if args.verify_paths is None:
+        args.verify_paths = result.n_paths
+    if args.verify_paths > 0:
+        out.update(verify_fn(scenario, sol, args))
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return None
+    print(f"{scenario.name}: financing standard for {what}")
+    print_standard(scenario, sol, args)
+    return out
 
 
 def print_standard(scenario, sol, args) -> None:

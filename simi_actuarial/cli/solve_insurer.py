@@ -3,8 +3,6 @@ the contract); called by :mod:`.solve`."""
 
 from __future__ import annotations
 
-import json
-
 from ..errors import ScenarioError
 
 WHAT = {"insurer_loss": "P(insurer's cumulative loss over {term} years) <= {alpha}",
@@ -26,7 +24,7 @@ def check_args(args, scenario) -> None:
 
 def run(args, scenario, result) -> int:
     from ..solve_insurer import InsurerSolveError, solve_insurer
-    from .solve import print_standard
+    from .solve import verified_output
 
     try:
         sol = solve_insurer(result, args.target, args.alpha, args.value, args.term,
@@ -34,17 +32,10 @@ def run(args, scenario, result) -> int:
     except InsurerSolveError as exc:
         raise ScenarioError(args.scenario, [("--value" if args.value is not None else
                                              "--target", str(exc))]) from None
-    out = sol.as_dict()
-    if args.verify_paths is None:
-        args.verify_paths = result.n_paths
-    if args.verify_paths > 0:
-        out.update(verify(scenario, sol, args))
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return 0
     what = WHAT[args.target].format(term=sol.term, alpha=args.alpha, value=args.value)
-    print(f"{scenario.name}: financing standard for {what}")
-    print_standard(scenario, sol, args)
+    out = verified_output(args, scenario, sol, result, verify, what)
+    if out is None:
+        return 0
     if len(sol.roots) > 1:
         print("  the target is met at several standards (not monotone): "
               + ", ".join(f"{r:.2f}" for r in sol.roots) + "; the smallest is reported")

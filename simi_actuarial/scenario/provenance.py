@@ -38,8 +38,10 @@ KEY_ASSUMPTIONS = (
                         "morbidity.tail_alpha"),
      "model default: ASSUMPTION checked against Nanning 2022 SIMI episodes by cost band"),
     ("level mix", ("morbidity.level_mix", "morbidity.level_mix_age_tilt"), NATIONAL),
-    ("cost trend", ("risk.cost_trend",), "model default: ASSUMPTION 5 %/yr nominal"),
-    ("utilisation trend", ("risk.utilisation_trend",), "model default: ASSUMPTION 2 %/yr"),
+    ("cost trend", ("risk.cost_trend",),
+     "model default: estimated from the NHC statistical bulletins 2015-2021 (national)"),
+    ("utilisation trend", ("risk.utilisation_trend",),
+     "model default: estimated from the NHC statistical bulletins 2015-2021 (national)"),
     ("SIMI rules", ("simi.schedules",), "not set"),
 )
 MORBIDITY_ROWS = ("hospitalisation (incidence)", "cost per admission")
