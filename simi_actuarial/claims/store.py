@@ -28,6 +28,7 @@ group) is kept, for messages.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -53,6 +54,17 @@ _EXACT_SUMS = ", ".join(
     f"CAST(sum(CAST({c} * $scale AS HUGEINT)) AS DOUBLE) / $scale AS {c}" for c in SUMMED)
 
 
+def connect(directory: Path, memory_limit: str | None = None,
+            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database ``directory/claims.duckdb`` with memory bounded at
+    ``memory_limit`` (default :data:`MEMORY_LIMIT`), ``threads`` workers (default
+    :data:`THREADS`), insertion order not preserved, spilling to ``directory/spill``: the
+    one way the package opens DuckDB (``simi reimburse`` and ``simi fit-claims``)."""
+    config = {"memory_limit": memory_limit or MEMORY_LIMIT, "threads": threads or THREADS,
+              "preserve_insertion_order": False, "temp_directory": str(directory / "spill")}
+    return duckdb.connect(str(directory / "claims.duckdb"), config=config)
+
+
 def _guarded(batches: Iterable[pa.RecordBatch], failure: list) -> Iterator[pa.RecordBatch]:
     """``batches``, stopping at the first exception, which is kept in ``failure`` (to be
     raised once DuckDB, which pulls the stream, has returned)."""
@@ -60,6 +72,22 @@ def _guarded(batches: Iterable[pa.RecordBatch], failure: list) -> Iterator[pa.Re
         yield from batches
     except BaseException as exc:  # noqa: BLE001 - re-raised by the caller, outside DuckDB
         failure.append(exc)
+
+
+@contextmanager
+def streamed(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema,
+             batches: Iterable[pa.RecordBatch]) -> Iterator[None]:
+    """Within the block, the stream ``batches`` (``schema``) is the view ``name`` of
+    ``con``, read once by the statement that scans it. An exception raised by the stream
+    (which DuckDB pulls) stops it and is raised at the end of the block."""
+    failure: list[BaseException] = []
+    con.register(name, pa.RecordBatchReader.from_batches(schema, _guarded(batches, failure)))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+    if failure:
+        raise failure[0]
 
 
 class PersonStore:
@@ -73,9 +101,7 @@ class PersonStore:
 
     def __init__(self, directory: Path, memory_limit: str | None = None,
                  threads: int | None = None):
-        config = {"memory_limit": memory_limit or MEMORY_LIMIT, "threads": threads or THREADS,
-                  "preserve_insertion_order": False, "temp_directory": str(directory / "spill")}
-        self.con = duckdb.connect(str(directory / "claims.duckdb"), config=config)
+        self.con = connect(directory, memory_limit, threads)
         self.n_conflicting = 0
 
     def __enter__(self) -> PersonStore:
@@ -88,18 +114,11 @@ class PersonStore:
         """Reduce a stream of admission batches (schema :data:`ADMISSIONS`) to one row per
         (person, group): admissions, first line, exact sums. An exception raised by the
         stream stops it and is raised here."""
-        failure: list[BaseException] = []
-        stream = pa.RecordBatchReader.from_batches(ADMISSIONS, _guarded(admissions, failure))
-        self.con.register("admissions", stream)
-        try:
+        with streamed(self.con, "admissions", ADMISSIONS, admissions):
             self.con.execute(
                 "CREATE TABLE pg AS SELECT person_id, grp, count(*) AS n, "
                 f"min(line) AS first_line, {_EXACT_SUMS} FROM admissions "
                 "GROUP BY person_id, grp", {"scale": SCALE})
-        finally:
-            self.con.unregister("admissions")
-        if failure:
-            raise failure[0]
         self.con.execute("CREATE TABLE conflicting AS SELECT person_id FROM pg "
                          "GROUP BY person_id HAVING count(*) > 1")
         self.n_conflicting = self.con.execute("SELECT count(*) FROM conflicting").fetchone()[0]
@@ -144,19 +163,16 @@ class PersonStore:
         money = schema.names[schema.get_field_index("grp") + 1:]
         cols = ", ".join(f"CAST({m} AS DECIMAL(18, 0)) * 0.01::DECIMAL(3, 2) AS {m}"
                          for m in money)
-        failure: list[BaseException] = []
-        stream = pa.RecordBatchReader.from_batches(schema, _guarded(settled, failure))
         cursor = self.con.cursor()
         try:
             cursor.execute("SET SESSION preserve_insertion_order = true")
-            cursor.register("settled", stream)
-            cursor.execute(
-                f"COPY (SELECT person_id, $groups[grp + 1] AS \"group\", {cols} FROM settled) "
-                f"TO '{_sql_text(path)}' (FORMAT csv, HEADER)", {"groups": list(groups)})
+            with streamed(cursor, "settled", schema, settled):
+                cursor.execute(
+                    f"COPY (SELECT person_id, $groups[grp + 1] AS \"group\", {cols} "
+                    f"FROM settled) TO '{_sql_text(path)}' (FORMAT csv, HEADER)",
+                    {"groups": list(groups)})
         finally:
             cursor.close()
-        if failure:
-            raise failure[0]
 
 
 def _sql_text(path: Path) -> str:
