@@ -7,6 +7,10 @@ sorting spill to disk beyond the limit. It consumes the validated admissions as 
 (they are never stored), keeps one row per (person, group), hands the persons back sorted
 by ``person_id`` for settling, and writes the settled stream as CSV.
 
+:func:`connect` (the bounded connection) and :func:`streamed` (a Python stream of Arrow
+batches as a view) are the package's one out-of-core mechanism: ``simi fit-claims``
+(:mod:`simi_actuarial.fitting.extract`) groups its persons through them too.
+
 Exact sums
 ----------
 A person's total cost, in-scope cost, uncapped BMI and deductibles are sums over the
@@ -39,7 +43,7 @@ import pyarrow as pa
 #: to the working directory. ASSUMPTION: chosen so that the whole command (Python, numba,
 #: the pandas reader's chunks and DuckDB) stays within the peak of the earlier hand-written
 #: engine on 10 million admissions (docs/performance.md); at this limit DuckDB needs its
-#: single thread (with two it ran out of memory).
+#: single thread (with two it ran out of memory). ``simi fit-claims`` uses the same limit.
 MEMORY_LIMIT = "64MB"
 #: DuckDB worker threads. ASSUMPTION: one; a second thread was not faster on the shared
 #: 2-core development machine and needs more memory (docs/performance.md).
@@ -60,8 +64,9 @@ def connect(directory: Path, memory_limit: str | None = None,
     ``memory_limit`` (default :data:`MEMORY_LIMIT`), ``threads`` workers (default
     :data:`THREADS`), insertion order not preserved, spilling to ``directory/spill``: the
     one way the package opens DuckDB (``simi reimburse`` and ``simi fit-claims``)."""
-    config = {"memory_limit": memory_limit or MEMORY_LIMIT, "threads": threads or THREADS,
-              "preserve_insertion_order": False, "temp_directory": str(directory / "spill")}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit or MEMORY_LIMIT, "threads": threads or THREADS,
+        "preserve_insertion_order": False, "temp_directory": str(directory / "spill")}
     return duckdb.connect(str(directory / "claims.duckdb"), config=config)
 
 
