@@ -1,12 +1,14 @@
 """Time and peak memory of ``fit_claims`` on a synthetic extract of a chosen size.
 
     python -m benchmarks.fit_claims_size --insured 30000000 [--chunk-rows 250000] [--keep DIR]
+    python -m benchmarks.fit_claims_size --keep DIR --reuse      # fit DIR's extract again
 
 Draws a synthetic extract (``simi_actuarial.fitting.synthetic``; ~0.12 admissions per
 insured, so 30 M insured give ~3.6 M rows), fits it in a fresh process and prints one JSON
 line (rows, persons, seconds, rows/s, peak RSS of the fit), appended to
-benchmarks/results/fit_claims_size.jsonl. Memory should grow with the number of persons
-(~16 bytes each, plus pandas' group-by working space), not with the rows.
+benchmarks/results/fit_claims_size.jsonl. Memory should grow neither with the rows nor
+with the persons: one chunk of rows, plus DuckDB's bounded memory for the per-person
+totals (``simi_actuarial.claims.store.MEMORY_LIMIT``; beyond it DuckDB spills to disk).
 """
 
 from __future__ import annotations
@@ -40,21 +42,28 @@ def main() -> None:
     ap.add_argument("--chunk-rows", type=int, default=250_000)
     ap.add_argument("--scenario", default="scenarios/nanning_2022.yaml")
     ap.add_argument("--keep", default=None, help="directory for the extract (default: temp)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="fit the extract already in --keep DIR instead of drawing one "
+                         "(to compare versions of the code on the same file)")
     args = ap.parse_args()
+    if args.reuse and not args.keep:
+        ap.error("--reuse needs --keep DIR")
     from simi_actuarial.fitting.synthetic import Truth, write_extract
 
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(args.keep or tmp)
         d.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        write_extract(Truth(), args.insured, d / "claims.csv", d / "insured.csv",
-                      groups={"general": 0.95, "poor": 0.05})
+        if not args.reuse:
+            write_extract(Truth(), args.insured, d / "claims.csv", d / "insured.csv",
+                          groups={"general": 0.95, "poor": 0.05})
         gen = time.perf_counter() - t0
         out = subprocess.run([sys.executable, "-c", FIT, args.scenario, str(d / "claims.csv"),
                               str(d / "insured.csv"), str(args.chunk_rows)],
                              capture_output=True, text=True, check=True)
         rec = json.loads(out.stdout.strip().splitlines()[-1])
-        rec.update(insured=args.insured, generate_seconds=round(gen, 1),
+        rec.update(insured=None if args.reuse else args.insured,
+                   generate_seconds=None if args.reuse else round(gen, 1),
                    file_mb=round((d / "claims.csv").stat().st_size / 1e6, 1))
     line = json.dumps(rec)
     print(line)

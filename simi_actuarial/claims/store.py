@@ -7,6 +7,10 @@ sorting spill to disk beyond the limit. It consumes the validated admissions as 
 (they are never stored), keeps one row per (person, group), hands the persons back sorted
 by ``person_id`` for settling, and writes the settled stream as CSV.
 
+:func:`connect` (the bounded connection) and :func:`streamed` (a Python stream of Arrow
+batches as a view) are the package's one out-of-core mechanism: ``simi fit-claims``
+(:mod:`simi_actuarial.fitting.extract`) groups its persons through them too.
+
 Exact sums
 ----------
 A person's total cost, in-scope cost, uncapped BMI and deductibles are sums over the
@@ -28,6 +32,7 @@ group) is kept, for messages.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -38,7 +43,7 @@ import pyarrow as pa
 #: to the working directory. ASSUMPTION: chosen so that the whole command (Python, numba,
 #: the pandas reader's chunks and DuckDB) stays within the peak of the earlier hand-written
 #: engine on 10 million admissions (docs/performance.md); at this limit DuckDB needs its
-#: single thread (with two it ran out of memory).
+#: single thread (with two it ran out of memory). ``simi fit-claims`` uses the same limit.
 MEMORY_LIMIT = "64MB"
 #: DuckDB worker threads. ASSUMPTION: one; a second thread was not faster on the shared
 #: 2-core development machine and needs more memory (docs/performance.md).
@@ -53,6 +58,18 @@ _EXACT_SUMS = ", ".join(
     f"CAST(sum(CAST({c} * $scale AS HUGEINT)) AS DOUBLE) / $scale AS {c}" for c in SUMMED)
 
 
+def connect(directory: Path, memory_limit: str | None = None,
+            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database ``directory/claims.duckdb`` with memory bounded at
+    ``memory_limit`` (default :data:`MEMORY_LIMIT`), ``threads`` workers (default
+    :data:`THREADS`), insertion order not preserved, spilling to ``directory/spill``: the
+    one way the package opens DuckDB (``simi reimburse`` and ``simi fit-claims``)."""
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit or MEMORY_LIMIT, "threads": threads or THREADS,
+        "preserve_insertion_order": False, "temp_directory": str(directory / "spill")}
+    return duckdb.connect(str(directory / "claims.duckdb"), config=config)
+
+
 def _guarded(batches: Iterable[pa.RecordBatch], failure: list) -> Iterator[pa.RecordBatch]:
     """``batches``, stopping at the first exception, which is kept in ``failure`` (to be
     raised once DuckDB, which pulls the stream, has returned)."""
@@ -60,6 +77,22 @@ def _guarded(batches: Iterable[pa.RecordBatch], failure: list) -> Iterator[pa.Re
         yield from batches
     except BaseException as exc:  # noqa: BLE001 - re-raised by the caller, outside DuckDB
         failure.append(exc)
+
+
+@contextmanager
+def streamed(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema,
+             batches: Iterable[pa.RecordBatch]) -> Iterator[None]:
+    """Within the block, the stream ``batches`` (``schema``) is the view ``name`` of
+    ``con``, read once by the statement that scans it. An exception raised by the stream
+    (which DuckDB pulls) stops it and is raised at the end of the block."""
+    failure: list[BaseException] = []
+    con.register(name, pa.RecordBatchReader.from_batches(schema, _guarded(batches, failure)))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+    if failure:
+        raise failure[0]
 
 
 class PersonStore:
@@ -73,9 +106,7 @@ class PersonStore:
 
     def __init__(self, directory: Path, memory_limit: str | None = None,
                  threads: int | None = None):
-        config = {"memory_limit": memory_limit or MEMORY_LIMIT, "threads": threads or THREADS,
-                  "preserve_insertion_order": False, "temp_directory": str(directory / "spill")}
-        self.con = duckdb.connect(str(directory / "claims.duckdb"), config=config)
+        self.con = connect(directory, memory_limit, threads)
         self.n_conflicting = 0
 
     def __enter__(self) -> PersonStore:
@@ -88,18 +119,11 @@ class PersonStore:
         """Reduce a stream of admission batches (schema :data:`ADMISSIONS`) to one row per
         (person, group): admissions, first line, exact sums. An exception raised by the
         stream stops it and is raised here."""
-        failure: list[BaseException] = []
-        stream = pa.RecordBatchReader.from_batches(ADMISSIONS, _guarded(admissions, failure))
-        self.con.register("admissions", stream)
-        try:
+        with streamed(self.con, "admissions", ADMISSIONS, admissions):
             self.con.execute(
                 "CREATE TABLE pg AS SELECT person_id, grp, count(*) AS n, "
                 f"min(line) AS first_line, {_EXACT_SUMS} FROM admissions "
                 "GROUP BY person_id, grp", {"scale": SCALE})
-        finally:
-            self.con.unregister("admissions")
-        if failure:
-            raise failure[0]
         self.con.execute("CREATE TABLE conflicting AS SELECT person_id FROM pg "
                          "GROUP BY person_id HAVING count(*) > 1")
         self.n_conflicting = self.con.execute("SELECT count(*) FROM conflicting").fetchone()[0]
@@ -144,19 +168,16 @@ class PersonStore:
         money = schema.names[schema.get_field_index("grp") + 1:]
         cols = ", ".join(f"CAST({m} AS DECIMAL(18, 0)) * 0.01::DECIMAL(3, 2) AS {m}"
                          for m in money)
-        failure: list[BaseException] = []
-        stream = pa.RecordBatchReader.from_batches(schema, _guarded(settled, failure))
         cursor = self.con.cursor()
         try:
             cursor.execute("SET SESSION preserve_insertion_order = true")
-            cursor.register("settled", stream)
-            cursor.execute(
-                f"COPY (SELECT person_id, $groups[grp + 1] AS \"group\", {cols} FROM settled) "
-                f"TO '{_sql_text(path)}' (FORMAT csv, HEADER)", {"groups": list(groups)})
+            with streamed(cursor, "settled", schema, settled):
+                cursor.execute(
+                    f"COPY (SELECT person_id, $groups[grp + 1] AS \"group\", {cols} "
+                    f"FROM settled) TO '{_sql_text(path)}' (FORMAT csv, HEADER)",
+                    {"groups": list(groups)})
         finally:
             cursor.close()
-        if failure:
-            raise failure[0]
 
 
 def _sql_text(path: Path) -> str:

@@ -20,7 +20,7 @@ def register(sub) -> None:
         "tail per level (threshold and index by maximum likelihood), in-scope share per level. "
         "Writes NEW.yaml (extends BASE with the fitted values, standard errors in comments) "
         "and NEW.fit/ (parameters.csv with standard errors, observed-vs-fitted tables, "
-        "qq.png). Reads the extract once in chunks (memory independent of its rows).")
+        "qq.png). Reads the extract once in chunks (memory independent of its size).")
     p.add_argument("base", metavar="BASE.yaml", help="scenario with the place's rules")
     p.add_argument("--claims", required=True, metavar="CLAIMS.csv")
     p.add_argument("--insured", required=True, metavar="INSURED.csv")

@@ -7,24 +7,33 @@ columns that ``simi reimburse`` reads are checked by
 :func:`simi_actuarial.claims.reader.validate_frame` (same messages, same line numbers);
 ``age`` must be a whole number 0-130 (ages above 100 count as 100) and ``sex`` male/female.
 
-Memory: one chunk of rows, the per-person totals of one of :data:`PARTITIONS` hash
-partitions at a time (each chunk's partial totals, 16 bytes per person and chunk, are
-spilled to temporary files by id hash; a partition is merged by sorting), plus fixed-size
-tables (costs in :data:`COST_EDGES` bins with their count, sum of log cost and sum of
-squared log cost, which are the sufficient statistics of the lognormal-Pareto likelihood
-for any threshold on a bin edge).
+Memory: one chunk of rows, fixed-size tables (costs in :data:`COST_EDGES` bins with their
+count, sum of log cost and sum of squared log cost, which are the sufficient statistics of
+the lognormal-Pareto likelihood for any threshold on a bin edge), and DuckDB's bounded
+working memory for the per-person totals. Each chunk's valid admissions (person, age,
+sex) are streamed into DuckDB (:func:`simi_actuarial.claims.store.connect`: explicit memory
+limit, one thread, spilling to a temporary directory), which groups them by ``person_id``
+(a person's youngest age, smallest and largest sex code, admissions ``n``) and tabulates
+the persons by (age, sex, both sexes?, ``min(n - 1, MAX_EXTRA)``) in one statement
+(:data:`_PERSON_CELLS`); only that small table comes back. The admissions are never
+stored.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..claims.problems import BadRowLog
 from ..claims.reader import REQUIRED_COLUMNS, validate_frame
+from ..claims.store import connect, streamed
 from ..errors import ClaimsError
 
 FIT_COLUMNS = ("person_id", "age", "sex", "group", "hospital_level", "total_cost",
@@ -38,8 +47,19 @@ MAX_EXTRA = 400
 COST_EDGES = np.array([m / 10.0 * 10.0**k for k in range(9) for m in range(10, 100)])
 N_BINS = COST_EDGES.size
 DEFAULT_CHUNK_ROWS = 250_000
-#: Temporary partitions of the per-person totals (by id hash).
-PARTITIONS = 16
+
+#: The stream of valid admissions into DuckDB (sex 0 = male, 1 = female; age 100 = 100+).
+ADMISSIONS = pa.schema([("person_id", pa.large_string()), ("age", pa.uint8()),
+                        ("sex", pa.uint8())])
+#: Persons (grouped by ``person_id``) tabulated by youngest age, smallest sex code (male
+#: when a person appears with both), largest sex code and extra admissions (capped at
+#: ``$max_extra``): the number of persons and their admissions in each cell.
+_PERSON_CELLS = """
+    SELECT age, sex, smax, least(n - 1, $max_extra) AS extra, count(*) AS persons,
+           sum(n) AS n
+    FROM (SELECT min(age) AS age, min(sex) AS sex, max(sex) AS smax, count(*) AS n
+          FROM admissions GROUP BY person_id)
+    GROUP BY ALL"""
 
 
 @dataclass
@@ -108,35 +128,6 @@ def _age_sex(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list]:
             np.nan_to_num(sex).astype(np.int64), why)
 
 
-@dataclass
-class Persons:
-    """Per-person totals, sorted by id hash: ``h`` (uint64), youngest ``age`` (int16),
-    ``smin``/``smax`` sex codes (int8), admissions ``n`` (int32)."""
-
-    h: np.ndarray
-    age: np.ndarray
-    smin: np.ndarray
-    smax: np.ndarray
-    n: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.h.size)
-
-
-def _persons(parts: list[Persons]) -> Persons:
-    """Merge per-person partial totals (numpy sort and reduce: ~40 bytes per person)."""
-    h = np.concatenate([p.h for p in parts])
-    order = np.argsort(h, kind="stable")
-    h = h[order]
-    start = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]]))
-
-    def red(name, ufunc):
-        return ufunc.reduceat(np.concatenate([getattr(p, name) for p in parts])[order], start)
-
-    return Persons(h[start], red("age", np.minimum), red("smin", np.minimum),
-                   red("smax", np.maximum), red("n", np.add))
-
-
 def read_extract(path: str | Path, levels, groups,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS) -> ExtractStats:
     """Read the claims extract at ``path`` into :class:`ExtractStats`.
@@ -154,19 +145,22 @@ def read_extract(path: str | Path, levels, groups,
         raise ClaimsError(src, [("line 1", f"missing column(s) {', '.join(missing)} "
                                  f"(header: {', '.join(names)})")])
     st = ExtractStats.empty(levels, groups)
-    spill = _Spill(PARTITIONS)
-    try:
-        log = _read_chunks(path, header, st, spill, chunk_rows)
-        if log.count:
-            more = log.count - len(log.problems())
-            raise ClaimsError(src, log.problems()
-                              + ([("", f"... and {more:,} more bad row(s)")] if more else []))
-        if not spill.rows:
-            raise ClaimsError(src, [("", "no admissions in the extract")])
-        for part in spill.partitions():
-            _finish_persons(st, part)
-    finally:
-        spill.close()
+    log = BadRowLog()
+    reader = _Reader(path, header, st, chunk_rows, log)
+    with tempfile.TemporaryDirectory(prefix="simi-fit-", ignore_cleanup_errors=True) as tmp, \
+            connect(Path(tmp)) as con:
+        try:
+            with streamed(con, "admissions", ADMISSIONS, reader.batches()):
+                cells = con.execute(_PERSON_CELLS, {"max_extra": MAX_EXTRA}).fetchnumpy()
+        except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+            raise OSError(f"grouping the admissions by person (DuckDB): {exc}") from None
+    if log.count:
+        more = log.count - len(log.problems())
+        raise ClaimsError(src, log.problems()
+                          + ([("", f"... and {more:,} more bad row(s)")] if more else []))
+    if not reader.admissions:
+        raise ClaimsError(src, [("", "no admissions in the extract")])
+    _finish_persons(st, cells)
     if st.sex_conflicts:
         st.notes.append(f"{st.sex_conflicts:,} person(s) appear with both sexes; counted as male")
     if st.extra_hist[:, -1].sum():
@@ -175,79 +169,49 @@ def read_extract(path: str | Path, levels, groups,
     return st
 
 
-def _read_chunks(path, header, st: ExtractStats, spill, chunk_rows: int) -> BadRowLog:
-    """Validate and accumulate every chunk; per-person rows go to ``spill``. Returns the
-    log of bad rows (nothing is accumulated after the first bad row)."""
-    log = BadRowLog()
-    dtype = {h: str for h in header if str(h).strip() in ("person_id", "age", "sex")}
-    try:
-        reader = pd.read_csv(path, encoding="utf-8-sig", dtype=dtype, na_filter=False,
-                             skip_blank_lines=False, chunksize=chunk_rows, index_col=False)
-        with reader:
-            for df in reader:
-                df = df.rename(columns={h: str(h).strip() for h in df.columns})
-                line = st.rows + 2 + np.arange(len(df), dtype=np.int64)
-                st.rows += len(df)
-                chunk = validate_frame(df.loc[:, list(REQUIRED_COLUMNS)], line, st.groups,
-                                       st.levels, reason_limit=log.keep)
-                log.add(chunk.bad_line, chunk.bad_reason)
-                age, sex, why = _age_sex(df)
-                pos = chunk.line - line[0] if chunk.n else np.zeros(0, np.int64)
-                bad_as = [i for i in pos.tolist() if why[i]]
-                if bad_as:
-                    log.add(line[bad_as], [why[i] for i in bad_as])
-                if not log.count:
-                    spill.add(_accumulate(st, chunk, age[pos], sex[pos]))
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ClaimsError(str(path), [("", f"cannot parse CSV: {exc}")]) from None
-    return log
+class _Reader:
+    """The extract's chunks, validated and accumulated into ``st``; bad rows go to ``log``."""
+
+    def __init__(self, path, header, st: ExtractStats, chunk_rows: int, log: BadRowLog):
+        self.path, self.header, self.st, self.chunk_rows, self.log = (
+            path, header, st, chunk_rows, log)
+        self.admissions = 0
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Validate and accumulate every chunk, yielding its valid admissions' person, age
+        and sex (:data:`ADMISSIONS`). Nothing is accumulated or yielded after the first bad
+        row, but the whole file is read, so that every bad row is counted."""
+        st, log = self.st, self.log
+        dtype = {h: str for h in self.header if str(h).strip() in ("person_id", "age", "sex")}
+        try:
+            reader = pd.read_csv(self.path, encoding="utf-8-sig", dtype=dtype,
+                                 na_filter=False, skip_blank_lines=False,
+                                 chunksize=self.chunk_rows, index_col=False)
+            with reader:
+                for df in reader:
+                    df = df.rename(columns={h: str(h).strip() for h in df.columns})
+                    line = st.rows + 2 + np.arange(len(df), dtype=np.int64)
+                    st.rows += len(df)
+                    chunk = validate_frame(df.loc[:, list(REQUIRED_COLUMNS)], line, st.groups,
+                                           st.levels, reason_limit=log.keep)
+                    log.add(chunk.bad_line, chunk.bad_reason)
+                    age, sex, why = _age_sex(df)
+                    pos = chunk.line - line[0] if chunk.n else np.zeros(0, np.int64)
+                    bad_as = [i for i in pos.tolist() if why[i]]
+                    if bad_as:
+                        log.add(line[bad_as], [why[i] for i in bad_as])
+                    if not log.count and chunk.n:
+                        _accumulate(st, chunk, age[pos])
+                        self.admissions += chunk.n
+                        yield pa.record_batch(
+                            [chunk.person_id, pa.array(age[pos].astype(np.uint8)),
+                             pa.array(sex[pos].astype(np.uint8))], schema=ADMISSIONS)
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise ClaimsError(str(self.path), [("", f"cannot parse CSV: {exc}")]) from None
 
 
-class _Spill:
-    """Per-person partial totals spilled to ``k`` temporary files by the top bits of the id
-    hash, so that each person lies in one partition and memory holds one partition at a
-    time (~40 bytes per person of the largest partition) instead of every person."""
-
-    RECORD = np.dtype([("h", "<u8"), ("age", "<i2"), ("smin", "i1"), ("smax", "i1"),
-                       ("n", "<i4")])
-
-    def __init__(self, k: int):
-        import tempfile
-
-        self.k = k
-        self.dir = tempfile.TemporaryDirectory(prefix="simi-fit-")
-        self.files = [open(Path(self.dir.name) / f"p{i}.bin", "wb") for i in range(k)]
-        self.rows = 0
-
-    def add(self, part: Persons) -> None:
-        rec = np.empty(len(part), self.RECORD)
-        for name in self.RECORD.names:
-            rec[name] = getattr(part, name)
-        which = (part.h >> np.uint64(64 - self.k.bit_length() + 1)).astype(np.int64) % self.k
-        for i in range(self.k):
-            sel = rec[which == i]
-            if sel.size:
-                sel.tofile(self.files[i])
-        self.rows += len(part)
-
-    def partitions(self):
-        """Each partition's per-person totals (all of a person's rows are in one)."""
-        for f in self.files:
-            f.close()
-        for i in range(self.k):
-            rec = np.fromfile(Path(self.dir.name) / f"p{i}.bin", self.RECORD)
-            if rec.size:
-                yield _persons([Persons(rec["h"], rec["age"], rec["smin"], rec["smax"],
-                                        rec["n"])])
-
-    def close(self) -> None:
-        for f in self.files:
-            f.close()
-        self.dir.cleanup()
-
-
-def _accumulate(st: ExtractStats, chunk, age: np.ndarray, sex: np.ndarray) -> Persons:
-    """Add one validated chunk to ``st``; return its per-person partial totals."""
+def _accumulate(st: ExtractStats, chunk, age: np.ndarray) -> None:
+    """Add one validated chunk to the fixed-size tables of ``st``."""
     L = len(st.levels)
     lv = chunk.level
     np.add.at(st.level_by_age, (age, lv), 1.0)
@@ -264,18 +228,15 @@ def _accumulate(st: ExtractStats, chunk, age: np.ndarray, sex: np.ndarray) -> Pe
     st.share_n += np.bincount(lv[pos], minlength=L)
     st.share_s1 += np.bincount(lv[pos], weights=share, minlength=L)
     st.share_s2 += np.bincount(lv[pos], weights=share * share, minlength=L)
-    h = pd.util.hash_array(chunk.person_id.to_numpy(zero_copy_only=False))
-    return _persons([Persons(h, age.astype(np.int16), sex.astype(np.int8), sex.astype(np.int8),
-                             np.ones(h.size, np.int32))])
 
 
-def _finish_persons(st: ExtractStats, per: Persons) -> None:
-    age = per.age.astype(np.int64)
-    sex = per.smin.astype(np.int64)
-    n = per.n.astype(np.int64)
-    st.sex_conflicts += int((per.smin != per.smax).sum())
-    np.add.at(st.claimants, (age, sex), 1.0)
-    np.add.at(st.admissions, (age, sex), n.astype(float))
-    extra = np.minimum(n - 1, MAX_EXTRA)
+def _finish_persons(st: ExtractStats, cells: dict) -> None:
+    """Add the persons, tabulated by :data:`_PERSON_CELLS`, to ``st``."""
+    age = cells["age"].astype(np.int64)
+    sex = cells["sex"].astype(np.int64)
+    persons = cells["persons"].astype(float)
+    st.sex_conflicts += int(persons[cells["smax"] != cells["sex"]].sum())
+    np.add.at(st.claimants, (age, sex), persons)
+    np.add.at(st.admissions, (age, sex), cells["n"].astype(float))
     old = (age >= 60).astype(np.int64)
-    np.add.at(st.extra_hist, (old, extra), 1.0)
+    np.add.at(st.extra_hist, (old, cells["extra"].astype(np.int64)), persons)
