@@ -119,3 +119,16 @@ def test_figure_labels_are_translated_only_with_a_cjk_font(monkeypatch):
     monkeypatch.setattr(i18n, "cjk_font", lambda: "DejaVu Sans")
     assert i18n.localise_figure(fig, "zh")
     assert ax.get_ylabel() == "累计结余（元）"
+
+
+def test_workbook_holds_control_characters_of_free_text(repo_root, tmp_path):
+    # found by the `make fuzz` campaign of 2026-12-01: a control character in a scenario's
+    # free text (here the description, via YAML's "\x1f" escape) crashed the workbook writer
+    # with openpyxl's IllegalCharacterError after the run; it is now written escaped.
+    out = tmp_path / "run"
+    rc = main(["run", str(repo_root / "tests/data/small_guangxi.yaml"), "--paths", "2",
+               "--out", str(out), "--quiet", "--set", 'description="unit\\x1fsep\\ttab"'])
+    assert rc == 0
+    scenario = pd.read_excel(out / "results.xlsx", sheet_name="scenario")
+    values = dict(zip(scenario["key"], scenario["value"], strict=True))
+    assert values["description"] == "unit\\x1fsep\ttab"

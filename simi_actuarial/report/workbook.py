@@ -16,6 +16,17 @@ from .run_files import RunFiles
 
 WORKBOOK = "results.xlsx"
 SHEETS = ("summary", "rules", "quantiles", "manifest", "scenario")
+#: control characters that a worksheet cannot hold (XML 1.0): written as ``\xNN`` instead
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def cell_text(value: object) -> object:
+    r"""A value as a worksheet can hold it: strings with control characters other than tab,
+    newline and carriage return escaped as ``\xNN`` (a scenario's free text may hold them);
+    other values unchanged."""
+    if isinstance(value, str):
+        return _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
 
 
 def flatten(obj, prefix: str = "") -> list[tuple[str, object]]:
@@ -29,7 +40,7 @@ def flatten(obj, prefix: str = "") -> list[tuple[str, object]]:
             rows += flatten(v, f"{prefix}[{i}]")
     else:
         value = json.dumps(obj) if isinstance(obj, list) else obj
-        rows.append((prefix, value))
+        rows.append((str(cell_text(prefix)), cell_text(value)))
     return rows
 
 
