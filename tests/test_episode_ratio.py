@@ -30,14 +30,18 @@ def nanning(scenarios_dir):
     return load_scenario(scenarios_dir / "nanning_2022.yaml", SMALL)
 
 
-@pytest.mark.parametrize("flag", [True, False])
-def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, flag):
-    sc = load_scenario(scenarios_dir / "nanning_2022.yaml",
-                       [*SMALL, f"simi.deductible_counts_toward_line={str(flag).lower()}"])
+@pytest.mark.parametrize("name, extra", [
+    ("nanning_2022.yaml", "simi.deductible_counts_toward_line=true"),
+    ("nanning_2022.yaml", "simi.deductible_counts_toward_line=false"),
+    ("zhanjiang_2019.yaml", "horizon.start_year=2019"),  # cap on BMI + SIMI together
+])
+def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, name, extra):
+    sc = load_scenario(scenarios_dir / name, [*SMALL, extra])
     inputs = kernel_inputs(resolve_model(sc), 11, 0, 1)[0]
     table = resolve_rules(sc)
     law, rules = inputs.claims, inputs.rules
-    y = table.year_index(2022)
+    year = int(sc.horizon.start_year)
+    y = table.year_index(year)
     rng = np.random.default_rng(5)
     checked = paid = 0
     for person in range(400):
@@ -48,7 +52,7 @@ def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, flag):
         os_in = float(rng.choice([0.0, 12_000.0]))
         os_b = 0.6 * os_in
         # numba returns uint64 as Python ints: pass them back as np.uint64
-        key = np.uint64(stream_key(np.uint64(3), np.uint64(person), np.uint64(2022),
+        key = np.uint64(stream_key(np.uint64(3), np.uint64(person), np.uint64(year),
                                    np.uint64(0)))
         ctr = np.uint64(0)
         adms = []
@@ -58,7 +62,7 @@ def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, flag):
             adms.append(Admission(int(lvl), cost, ins))
         n_ep, ratio_sum = episode_ratios(key, np.uint64(0), n_adm, law, age, 1.0, y, g, cat,
                                          os_in, os_b, rules)
-        ref = [e for e in episodes(table, 2022, g, adms, os_in, os_b)
+        ref = [e for e in episodes(table, year, g, adms, os_in, os_b)
                if e.simi_paid > 0 and e.in_scope_cost - e.bmi_paid > 0]
         assert n_ep == len(ref)
         assert ratio_sum == pytest.approx(sum(e.actual_payment_ratio for e in ref),
