@@ -137,6 +137,8 @@ class SimulationResult:
             put(share, safe_ratio(self.tally(payer), total), ratio=True)
         put("simi_actual_payment_ratio",
             safe_ratio(self.tally("simi_paid"), self.tally("beneficiary_oop_after_bmi")), ratio=True)
+        put("simi_episode_payment_ratio",
+            safe_ratio(self.tally("ben_episode_ratio_sum"), self.tally("ben_episodes")), ratio=True)
         put("che_rate_mean", self.tally("che_cases") / n)
         put("admissions_per_insured_mean", self.tally("admissions") / n)
         put("hospitalised_rate_mean", self.tally("hospitalised") / n)

@@ -130,26 +130,7 @@ def _unit(inputs, rng, i, t):
     total = inpatient + os_cost
 
     # annual settlement: BMI cap, SIMI bands above the line, SIMI cap, medical assistance
-    flags = r.flags[t]
-    bmi = np.minimum(bmi_unc, r.bmi_cap[t, cat])
-    oop_counted = in_scope - bmi
-    if flags[FLAG_DEDUCTIBLE_COUNTS] == 0:
-        oop_counted = oop_counted - deds
-    if flags[FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
-        oop_counted = oop_counted + os_in - os_b
-    bmi = bmi + os_b
-    over_line = oop_counted - r.simi_line[t, g]
-    lower = r.band_lower[t][g]                       # (n, B)
-    upper = np.concatenate([lower[:, 1:], np.full((n, 1), np.inf)], axis=1)
-    live = np.isfinite(lower)
-    lo = np.where(live, lower, 0.0)
-    slice_ = np.clip(over_line[:, None], lo, np.where(live, upper, 0.0)) - lo
-    simi = np.where(live, r.band_rate[t][g] * np.maximum(slice_, 0.0), 0.0).sum(axis=1)
-    simi = np.where(over_line > 0.0, simi, 0.0)
-    cap = r.simi_cap[t, g]
-    if flags[FLAG_CAP_COMBINED] != 0:
-        cap = np.maximum(cap - bmi, 0.0)
-    simi = np.minimum(simi, cap)
+    bmi, simi = _settle(r, t, g, in_scope, bmi_unc, deds, os_in, os_b)
     oop_after = in_scope + os_in - bmi - simi
     assist = np.minimum(r.assist_rate[t, g] * np.maximum(oop_after - r.assist_deductible[t, g], 0.0),
                         r.assist_limit[t, g])
@@ -190,8 +171,50 @@ def _unit(inputs, rng, i, t):
     for name, lo, hi in zip(("ben_adm_lt20k", "ben_adm_20k_40k", "ben_adm_40k_60k"),
                             edges[:-1], edges[1:], strict=True):
         row[T[name]] = per_person(((cost >= lo) & (cost < hi)).astype(float))[ben].sum()
+    # SIMI-paid episodes: each admission of a beneficiary settled with and without it, on
+    # the running sums of the person's earlier admissions (array order = order drawn) and
+    # j / (n + 1) of the year's outpatient special disease for admission j of n
+    first = np.cumsum(n_adm) - n_adm                 # index of each person's first admission
+    j = np.arange(m) - np.repeat(first, n_adm)       # position within the person, from 0
+    before = [np.zeros(m), np.zeros(m), np.zeros(m)]  # in-scope, BMI uncapped, deductibles
+    for k in range(1, int(j.max(initial=0)) + 1):
+        sel = np.flatnonzero(j == k)
+        for acc, x in zip(before, (ins, bmi_adm, ded), strict=True):
+            acc[sel] = acc[sel - 1] + x[sel - 1]
+    f = (j + 1.0) / (n_adm[person] + 1.0)
+    pg, po, pb = g[person], f * os_in[person], f * os_b[person]
+    bmi0, simi0 = _settle(r, t, pg, before[0], before[1], before[2], po, pb)
+    bmi1, simi1 = _settle(r, t, pg, before[0] + ins, before[1] + bmi_adm, before[2] + ded, po, pb)
+    simi_e, left = simi1 - simi0, ins - (bmi1 - bmi0)
+    paid = ben[person] & (simi_e > 0.0) & (left > 0.0)
+    row[T["ben_episodes"]] = paid.sum()
+    row[T["ben_episode_ratio_sum"]] = (simi_e[paid] / left[paid]).sum()
     lo10, hi10 = HIST_EDGES_LOG10
     s = simi[ben]
     b = np.where(s >= 1.0, ((np.log10(np.maximum(s, 1.0)) - lo10) * (N_HIST / (hi10 - lo10))), 0)
     hist = np.bincount(np.minimum(b.astype(np.int64), N_HIST - 1), minlength=N_HIST)
     return row, hist
+
+
+def _settle(r, t, g, in_scope, bmi_unc, deds, os_in, os_b):
+    """(bmi, simi) of the annual settlement for arrays of persons (``g`` their groups)."""
+    flags = r.flags[t]
+    bmi = np.minimum(bmi_unc, r.bmi_cap[t, r.group_category[g]])
+    oop_counted = in_scope - bmi
+    if flags[FLAG_DEDUCTIBLE_COUNTS] == 0:
+        oop_counted = oop_counted - deds
+    if flags[FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
+        oop_counted = oop_counted + os_in - os_b
+    bmi = bmi + os_b
+    over_line = oop_counted - r.simi_line[t, g]
+    lower = r.band_lower[t][g]                       # (n, B)
+    upper = np.concatenate([lower[:, 1:], np.full((lower.shape[0], 1), np.inf)], axis=1)
+    live = np.isfinite(lower)
+    lo = np.where(live, lower, 0.0)
+    slice_ = np.clip(over_line[:, None], lo, np.where(live, upper, 0.0)) - lo
+    simi = np.where(live, r.band_rate[t][g] * np.maximum(slice_, 0.0), 0.0).sum(axis=1)
+    simi = np.where(over_line > 0.0, simi, 0.0)
+    cap = r.simi_cap[t, g]
+    if flags[FLAG_CAP_COMBINED] != 0:
+        cap = np.maximum(cap - bmi, 0.0)
+    return bmi, np.minimum(simi, cap)

@@ -58,6 +58,7 @@ print(json.dumps({{
     "special": float(cpu.tallies[..., T["simi_paid_special"]].sum()),
     "os": float(cpu.tallies[..., T["os_claimants"]].sum()),
     "beneficiaries": float(cpu.tallies[..., T["simi_beneficiaries"]].sum()),
+    "episodes": float(cpu.tallies[..., T["ben_episodes"]].sum()),
 }}))
 """
 
@@ -65,9 +66,9 @@ print(json.dumps({{
 def test_cuda_kernel_under_simulator_is_bit_identical_to_cpu():
     out = _python(SIM_SCRIPT.format(path=str(SMALL)), {"NUMBA_ENABLE_CUDASIM": "1"})
     # the case exercises every branch: claimants, outpatient special disease, SIMI paid to a
-    # special group, beneficiaries
+    # special group, beneficiaries, SIMI-paid episodes (the replayed admissions)
     assert out["claimants"] > 100 and out["os"] > 0
-    assert out["special"] > 0 and out["beneficiaries"] > 0
+    assert out["special"] > 0 and out["beneficiaries"] > 0 and out["episodes"] > 0
     assert out["tallies_equal"] and out["hist_equal"]
 
 

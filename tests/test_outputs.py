@@ -18,7 +18,8 @@ def test_run_writes_summary_paths_manifest(repo_root, tmp_path, capsys):
     p_accumulated_deficit p_accumulated_deficit_se simi_accumulated_balance_p05
     simi_accumulated_balance_p50 simi_accumulated_balance_p95 bmi_income_mean
     bmi_expenditure_mean bmi_accumulated_balance_p50 share_bmi share_simi share_assistance
-    share_patient_in_scope share_self_pay simi_actual_payment_ratio che_rate_mean""".split()
+    share_patient_in_scope share_self_pay simi_actual_payment_ratio simi_episode_payment_ratio
+    che_rate_mean""".split()
     assert set(required) <= set(summary.columns)
     assert len(summary) == 5
     paths = pd.read_parquet(out / "paths.parquet")

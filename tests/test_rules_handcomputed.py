@@ -20,7 +20,7 @@ import pytest
 
 from simi_actuarial.rules import kernel
 from simi_actuarial.rules.arrays import resolve_rules
-from simi_actuarial.rules.reference import Admission, person_year, simi_band_payment
+from simi_actuarial.rules.reference import Admission, episodes, person_year, simi_band_payment
 from simi_actuarial.scenario.loader import load_scenario
 
 INDEXED = Path(__file__).resolve().parent / "data" / "indexed_line.yaml"
@@ -277,6 +277,75 @@ def test_nanning_2022_bands(scenarios_dir):
     # poor: line 4,000 -> 66,500 above: 14,000 + 15,000 + 17,000 + 0.95 x 6,500 = 52,175
     r = both(t, 2022, "poor", [_adm(t, "tertiary", 140_500)])
     assert r.simi_paid == pytest.approx(52_175)
+
+
+def both_episodes(table, year, group, admissions, os_in_scope=0.0, os_bmi=0.0):
+    """Per-episode settlement by the reference (``episodes``) and by the kernel
+    (``episode_payments`` on the running sums, j / (n + 1) of the outpatient special disease
+    for admission j of n); assert they agree; return the reference episodes."""
+    g = table.group_names.index(group)
+    ref = episodes(table, year, g, admissions, os_in_scope, os_bmi)
+    y = table.year_index(year)
+    cat = int(table.group_category[g])
+    rules = table.rule_arrays()
+    in_scope = bmi_uncapped = deductibles = 0.0
+    n = len(admissions)
+    for j, (a, r) in enumerate(zip(admissions, ref, strict=True), start=1):
+        d, b = kernel.admission_terms(rules, y, cat, a.level, a.in_scope_cost)
+        f = j / (n + 1)
+        k_bmi, k_simi = kernel.episode_payments(y, g, in_scope, bmi_uncapped, deductibles,
+                                                a.in_scope_cost, b, d, f * os_in_scope,
+                                                f * os_bmi, rules)
+        assert k_bmi == pytest.approx(r.bmi_paid, rel=1e-12, abs=1e-9)
+        assert k_simi == pytest.approx(r.simi_paid, rel=1e-12, abs=1e-9)
+        in_scope += a.in_scope_cost
+        bmi_uncapped += b
+        deductibles += d
+    return ref
+
+
+def test_nanning_2022_episodes_crossing_the_line(scenarios_dir):
+    """The thesis's actual payment ratio (Jiang (2024) Tables 8-10: per SIMI-reimbursed
+    episode, SIMI / in-scope cost left after BMI) for one person's three admissions; general
+    group, line 8,000, bands 60/65/75/85 %, deductibles count toward the line (2021 on)."""
+    t = resolve_rules(_load(scenarios_dir, "nanning_2022.yaml"))
+    adm = [
+        _adm(t, "tertiary", 10_500),   # BMI 0.5 x 10,000 = 5,000; OOP 5,500; year 5,500
+        _adm(t, "secondary", 10_300),  # BMI 0.7 x 10,000 = 7,000; OOP 3,300; year 8,800
+        _adm(t, "tertiary", 40_500),   # BMI 0.5 x 40,000 = 20,000; OOP 20,500; year 29,300
+    ]
+    ep = both_episodes(t, 2022, "general", adm)
+    # 1st: 5,500 < 8,000: no SIMI (not a SIMI-paid episode)
+    # 2nd: 800 above the line: 0.6 x 800 = 480; ratio 480 / 3,300 = 0.14545
+    # 3rd: 21,300 above: 0.6 x 20,000 + 0.65 x 1,300 = 12,845 for the year, less 480 paid
+    #      -> 12,365; ratio 12,365 / 20,500 = 0.60317
+    assert [e.bmi_paid for e in ep] == pytest.approx([5_000, 7_000, 20_000])
+    assert [e.simi_paid for e in ep] == pytest.approx([0, 480, 12_365])
+    assert ep[1].actual_payment_ratio == pytest.approx(480 / 3_300)
+    assert ep[2].actual_payment_ratio == pytest.approx(12_365 / 20_500)
+    # the thesis's mean over SIMI-paid episodes, (0.14545 + 0.60317) / 2 = 0.37431, against
+    # the person-year ratio of summary.csv: 12,845 / (61,300 - 32,000) = 0.43840
+    paid = [e.actual_payment_ratio for e in ep if e.simi_paid > 0]
+    assert sum(paid) / len(paid) == pytest.approx((480 / 3_300 + 12_365 / 20_500) / 2)
+    year = both(t, 2022, "general", adm)
+    assert sum(e.simi_paid for e in ep) == pytest.approx(year.simi_paid)  # telescopes
+    assert year.simi_paid / (year.in_scope_cost - year.bmi_paid) == pytest.approx(12_845 / 29_300)
+
+    # with outpatient special disease (in-scope 10,000, BMI 6,000: OOP 4,000, counted toward
+    # the line) accruing evenly: admission j of 3 comes after j/4 of it (1,000/2,000/3,000)
+    ep = both_episodes(t, 2022, "general", adm, os_in_scope=10_000, os_bmi=6_000)
+    # 1st: 1,000 -> 6,500: below the line
+    # 2nd: 7,500 -> 10,800: 0 -> 0.6 x 2,800 = 1,680; ratio 1,680 / 3,300 = 0.50909
+    # 3rd: 11,800 -> 32,300: 0.6 x 3,800 = 2,280 -> 12,000 + 0.65 x 4,300 = 14,795;
+    #      12,515; ratio 12,515 / 20,500 = 0.61049
+    assert [e.simi_paid for e in ep] == pytest.approx([0, 1_680, 12_515])
+    assert [e.bmi_paid for e in ep] == pytest.approx([5_000, 7_000, 20_000])  # OS BMI not in them
+    assert ep[2].actual_payment_ratio == pytest.approx(12_515 / 20_500)
+    # the year (33,300 counted, 25,300 above: 12,000 + 0.65 x 5,300 = 15,445) keeps the
+    # 1,250 that the outpatient spending accrues between the admissions
+    year = both(t, 2022, "general", adm, os_in_scope=10_000, os_bmi=6_000)
+    assert year.simi_paid == pytest.approx(15_445)
+    assert year.simi_paid - sum(e.simi_paid for e in ep) == pytest.approx(1_250)
 
 
 # --- Guangxi unified 2021 (seed001 s2.1.6.2) ---

@@ -90,6 +90,10 @@ _LIST = [
               "SIMI paid / in-scope cost left after BMI, of beneficiaries, over the year "
               "(includes the part below the starting line)",
               _ratio("simi_paid", "beneficiary_oop_after_bmi")),
+    Statistic("simi_episode_payment_ratio",
+              "mean over SIMI-paid admissions of SIMI / in-scope cost left after BMI, each "
+              "admission settled cumulatively in the year (Jiang (2024) Tables 8-10)",
+              _ratio("ben_episode_ratio_sum", "ben_episodes")),
     Statistic("share_bmi", "BMI share of total cost, all claimants", _ratio("bmi_paid", "total_cost")),
     Statistic("share_simi", "SIMI share of total cost, all claimants",
               _ratio("simi_paid", "total_cost")),

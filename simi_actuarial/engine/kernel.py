@@ -9,6 +9,11 @@ The body of one unit is :func:`simulate_unit`, a plain ``@njit`` function: the C
 :func:`simulate_claims` calls it from a ``prange`` loop and the CUDA kernel
 (:mod:`simi_actuarial.engine.cuda_kernel`) calls the same function from one GPU thread per
 unit, so the sampling and the rules arithmetic have one source for both targets.
+
+Per-episode figures (the SIMI actual payment ratio of Jiang (2024) Tables 8-10) need each
+admission settled on its own; for a SIMI beneficiary the kernel replays the admissions from
+their stream counter (:func:`episode_ratios`), so no admission is stored and no draw of the
+person loop moves: every other tally is unchanged by it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import math
 import numba as nb
 import numpy as np
 
-from ..rules.kernel import admission_terms, settle
+from ..rules.kernel import admission_terms, episode_payments, settle
 from .inputs import KernelInputs
 from .rng import normal, stream_key
 from .samplers import (
@@ -40,6 +45,8 @@ from .tallies import (
     I_BEN_B40,
     I_BEN_B60,
     I_BEN_BMI,
+    I_BEN_EPISODE_RATIO,
+    I_BEN_EPISODES,
     I_BEN_INPATIENT,
     I_BEN_OOP,
     I_BEN_PIS,
@@ -92,6 +99,52 @@ def _simulate_claims(batch, cells, claims, che, rules):
     return tallies, hist
 
 
+@nb.njit(inline="always", cache=True)
+def draw_admission(key, ctr, law, age, ci):
+    """One admission of a claimant aged ``age``: ``(level, total cost, in-scope cost, ctr)``;
+    level by the age's level mix, cost spliced lognormal-Pareto x cost index ``ci``, in-scope
+    share beta."""
+    lvl, ctr = draw_categorical(key, ctr, law.level_prob[age])
+    cost, ctr = draw_spliced(key, ctr, law.cost_mu[lvl], law.cost_sigma[lvl],
+                             law.cost_threshold[lvl], law.cost_alpha[lvl], law.cost_ptail[lvl])
+    cost *= ci
+    share, ctr = draw_beta_share(key, ctr, law.inscope_mean[lvl], law.inscope_conc[lvl])
+    return lvl, cost, cost * share, ctr
+
+
+@nb.njit(inline="always", cache=True)
+def episode_ratios(key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, rules):
+    """``(episodes, sum of ratios)`` of one SIMI beneficiary's admissions settled one by one
+    (:func:`~simi_actuarial.rules.kernel.episode_payments`) in the order drawn: counted are
+    the episodes with ``simi_e > 0``, each with ratio ``simi_e / (in-scope_e - bmi_e)``
+    (Jiang (2024) Tables 8-10).
+
+    The admissions are replayed from their stream counter ``ctr`` (counter-based streams: the
+    same draws), so the person loop keeps no admission in memory and no other draw moves.
+    The outpatient special disease (``os_in``, ``os_b``) accrues evenly over the year and
+    admission ``j`` of ``n`` (from 1) comes at ``j / (n + 1)`` of it (ASSUMPTION: the claims
+    carry no dates)."""
+    ins_c = 0.0
+    bmi_c = 0.0
+    ded_c = 0.0
+    n_ep = 0.0
+    ratio_sum = 0.0
+    for j in range(n_adm):
+        lvl, cost, ins, ctr = draw_admission(key, ctr, law, age, ci)
+        d, b = admission_terms(rules, t, cat, lvl, ins)
+        f = (j + 1.0) / (n_adm + 1.0)
+        bmi_e, simi_e = episode_payments(t, g, ins_c, bmi_c, ded_c, ins, b, d, f * os_in,
+                                         f * os_b, rules)
+        left = ins - bmi_e
+        if simi_e > 0.0 and left > 0.0:
+            n_ep += 1.0
+            ratio_sum += simi_e / left
+        ins_c += ins
+        bmi_c += b
+        ded_c += d
+    return n_ep, ratio_sum
+
+
 @nb.njit(cache=True, _nrt=False)
 def simulate_unit(i, t, row, hrow, inputs):
     """Add the claims of work unit (path index ``i``, year index ``t``) to ``row`` (its
@@ -135,25 +188,20 @@ def simulate_unit(i, t, row, hrow, inputs):
             n20 = 0
             n40 = 0
             n60 = 0
+            ctr_adm = ctr
             if has_h:
                 extra, ctr = draw_extra_admissions_table(key, ctr, law.adm_cdf[age],
                                                          law.adm_lambda[age], law.adm_shape)
                 n_adm = 1 + extra
+                ctr_adm = ctr
                 for _ in range(n_adm):
-                    lvl, ctr = draw_categorical(key, ctr, law.level_prob[age])
-                    cost, ctr = draw_spliced(key, ctr, law.cost_mu[lvl], law.cost_sigma[lvl],
-                                             law.cost_threshold[lvl], law.cost_alpha[lvl],
-                                             law.cost_ptail[lvl])
-                    cost *= ci
+                    lvl, cost, ins, ctr = draw_admission(key, ctr, law, age, ci)
                     if cost < BEN_B1:
                         n20 += 1
                     elif cost < BEN_B2:
                         n40 += 1
                     elif cost < BEN_B3:
                         n60 += 1
-                    share, ctr = draw_beta_share(key, ctr, law.inscope_mean[lvl],
-                                                 law.inscope_conc[lvl])
-                    ins = cost * share
                     d, b = admission_terms(rules, t, cat, lvl, ins)
                     total += cost
                     in_scope += ins
@@ -201,6 +249,10 @@ def simulate_unit(i, t, row, hrow, inputs):
                     row[I_BEN_B20] += n20
                     row[I_BEN_B40] += n40
                     row[I_BEN_B60] += n60
+                    n_ep, ratio_sum = episode_ratios(key, ctr_adm, n_adm, law, age, ci, t, g,
+                                                     cat, os_in, os_b, rules)
+                    row[I_BEN_EPISODES] += n_ep
+                    row[I_BEN_EPISODE_RATIO] += ratio_sum
                 if cells.group_special[g]:
                     row[I_SIMI_SPECIAL] += simi
                 b = int((math.log10(simi) - _H_LO) * _H_SCALE) if simi >= 1.0 else 0

@@ -33,6 +33,12 @@ TALLY_NAMES = (
     "ben_adm_lt20k",       # those admissions costing < 20,000 CNY (current prices)
     "ben_adm_20k_40k",     # 20,000 - 40,000
     "ben_adm_40k_60k",     # 40,000 - 60,000 (60,000+: ben_admissions minus the three)
+    # SIMI-paid episodes (Jiang (2024) Tables 8-10: the thesis's "actual payment ratio" is a
+    # mean over SIMI-reimbursed admissions of SIMI / in-scope cost left after BMI): each
+    # admission of a SIMI beneficiary settled cumulatively in the order drawn
+    # (rules.kernel.episode_payments); the mean ratio is ben_episode_ratio_sum / ben_episodes
+    "ben_episodes",        # admissions of SIMI beneficiaries with an episode SIMI payment > 0
+    "ben_episode_ratio_sum",  # sum over them of episode SIMI / (in-scope - BMI) of the episode
 )
 T = {name: i for i, name in enumerate(TALLY_NAMES)}
 N_TALLIES = len(TALLY_NAMES)
@@ -43,7 +49,8 @@ I_TOTAL, I_IN_SCOPE, I_BMI, I_SIMI, I_ASSIST, I_PATIENT_IN_SCOPE, I_SELF_PAY = r
  I_SIMI_SPECIAL, I_INPATIENT_COST) = range(7, 16)
 (I_BEN_TOTAL, I_BEN_BMI, I_BEN_ASSIST, I_BEN_PIS, I_BEN_SELF_PAY, I_BEN_ADM, I_BEN_INPATIENT,
  I_BEN_B20, I_BEN_B40, I_BEN_B60) = range(16, 26)
-assert I_BEN_B60 == N_TALLIES - 1
+I_BEN_EPISODES, I_BEN_EPISODE_RATIO = 26, 27
+assert I_BEN_EPISODE_RATIO == N_TALLIES - 1
 #: Upper edges (CNY, current prices) of the beneficiaries' admission cost bands
 #: (Jiang (2024) Table 9: < 20,000, 20,000-40,000, 40,000-60,000, 60,000+).
 BEN_BAND_EDGES = (20000.0, 40000.0, 60000.0)

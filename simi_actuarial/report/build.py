@@ -151,6 +151,7 @@ SHARE_TABLE = [("year", "year", "d"), ("share_bmi", "BMI", ".1%"), ("share_simi"
                ("share_patient_in_scope", "patient in-scope", ".1%"),
                ("share_self_pay", "self-pay", ".1%"),
                ("simi_actual_payment_ratio", "SIMI actual payment ratio", ".1%"),
+               ("simi_episode_payment_ratio", "SIMI actual payment ratio per episode", ".1%"),
                ("beneficiaries_mean", "SIMI beneficiaries", ",.0f"),
                ("che_rate_mean", "CHE rate (per insured)", ".2%")]
 

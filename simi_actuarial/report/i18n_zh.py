@@ -48,6 +48,7 @@ EXACT = {
     "BMI": "基本医疗保险", "SIMI": "大病保险", "assistance": "医疗救助",
     "patient in-scope": "患者目录内自付", "self-pay": "目录外自费",
     "SIMI actual payment ratio": "大病保险实际报销比例",
+    "SIMI actual payment ratio per episode": "大病保险实际报销比例（按住院人次）",
     "SIMI beneficiaries": "大病保险受益人数",
     "CHE rate (per insured)": "灾难性卫生支出发生率（每参保人）",
     "Required financing standard by risk tolerance": "不同风险容忍度下所需的筹资标准",

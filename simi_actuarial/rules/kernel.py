@@ -8,6 +8,9 @@ The chain is split in two so that callers never need to keep admissions in memor
    annual in-scope out-of-pocket above the starting line by progressive bands, the SIMI cap,
    medical assistance.
 
+:func:`episode_payments` settles one admission on its own (the per-episode view of the
+published claim tables): the increments of :func:`settle` over the person's earlier admissions.
+
 :func:`settle_many` applies :func:`settle` to arrays of persons in parallel. The compiled
 functions take the rules as one :class:`RuleArrays` (built by
 :meth:`~simi_actuarial.rules.arrays.RuleTable.rule_arrays`).
@@ -120,6 +123,27 @@ def settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules
     if assist > rules.assist_limit[y, g]:
         assist = rules.assist_limit[y, g]
     return bmi, simi, assist
+
+
+@nb.njit(inline="always", cache=True)
+def episode_payments(y, g, in_scope, bmi_uncapped, deductibles, ins, bmi_adm, ded, os_in_scope,
+                     os_bmi, rules):
+    """(bmi_e, simi_e) of one admission settled cumulatively, as a claim system pays it: the
+    increments of :func:`settle` when the admission's terms (in-scope cost ``ins`` and
+    :func:`admission_terms` ``bmi_adm``, ``ded``) are added to the sums of the person's
+    earlier admissions in the year (``in_scope``, ``bmi_uncapped``, ``deductibles``), with the
+    outpatient special disease accrued so far (``os_in_scope``, ``os_bmi``) on both sides::
+
+        bmi_e  = bmi(before + admission)  - bmi(before)
+        simi_e = simi(before + admission) - simi(before)
+
+    The episode's actual payment ratio (Jiang (2024) Tables 8-10) is
+    ``simi_e / (ins - bmi_e)``. Over a year the episodes' increments telescope to the annual
+    settlement (less what the outpatient special disease accrues between admissions)."""
+    bmi0, simi0, _ = settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules)
+    bmi1, simi1, _ = settle(y, g, in_scope + ins, bmi_uncapped + bmi_adm, deductibles + ded,
+                            os_in_scope, os_bmi, rules)
+    return bmi1 - bmi0, simi1 - simi0
 
 
 @nb.njit(parallel=True, cache=True)

@@ -116,3 +116,42 @@ def person_year(
         assistance_paid=assist,
         patient_in_scope=oop_after - assist,
     )
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One admission settled on its own: what BMI and SIMI paid for it (CNY) and its SIMI
+    actual payment ratio (Jiang (2024) Tables 8-10: SIMI / in-scope cost left after BMI)."""
+
+    bmi_paid: float
+    simi_paid: float
+    in_scope_cost: float
+
+    @property
+    def actual_payment_ratio(self) -> float:
+        return self.simi_paid / (self.in_scope_cost - self.bmi_paid)
+
+
+def episodes(
+    table: RuleTable,
+    year: int,
+    group: int,
+    admissions: list[Admission],
+    os_in_scope: float = 0.0,
+    os_bmi_paid: float = 0.0,
+) -> list[Episode]:
+    """Each admission as the claim system settles it, in order: the year so far is settled
+    with and without the admission and the admission gets the difference. The year's
+    outpatient special disease accrues evenly: admission ``j`` of ``n`` (from 1) comes after
+    ``j / (n + 1)`` of it (ASSUMPTION, as the kernel's per-episode tally)."""
+    n = len(admissions)
+    out = []
+    for j, adm in enumerate(admissions, start=1):
+        f = j / (n + 1)
+        before = person_year(table, year, group, admissions[: j - 1], f * os_in_scope,
+                             f * os_bmi_paid)
+        after = person_year(table, year, group, admissions[:j], f * os_in_scope,
+                            f * os_bmi_paid)
+        out.append(Episode(after.bmi_paid - before.bmi_paid, after.simi_paid - before.simi_paid,
+                           adm.in_scope_cost))
+    return out
