@@ -37,10 +37,12 @@ def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: in
     if paths < 1:
         raise ValueError("paths must be >= 1")
     # run size: refuse outputs that cannot fit in memory, print a time estimate over an hour
+    from .interrupts import deferred
     from .run_size import check_fits, report_time
 
     check_fits(scenario, paths, batch_paths)
-    report_time(scenario, paths, batch_paths, seed)
+    with deferred():  # its calibration batch runs the kernel (see interrupts)
+        report_time(scenario, paths, batch_paths, seed)
     bar = None
     if progress:
         from tqdm import tqdm

@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 from ..errors import ScenarioError
+from ..interrupts import deferred, raise_if_requested
 from ..morbidity.resolve import resolve_morbidity
 from ..population.projection import project_population
 from ..population.structure import national_reference_structure
@@ -170,7 +171,17 @@ def simulate_raw(scenario: Scenario, paths: int, seed: int, threads: int | None 
     plan = batches(paths, batch_paths or scenario.simulation.batch_paths)
     results = (executor(model, seed, plan) if executor is not None
                else (run_batch(model, seed, s, n) for s, n in plan))
+    with deferred():  # Ctrl-C takes effect between batches (see interrupts)
+        _collect(model, results, tallies, hist, cost_index, util, progress)
+    return RawRun(model=model, seed=seed, tallies=tallies, hist=hist, cost_index=cost_index,
+                  utilisation=util, seconds=time.perf_counter() - t0,
+                  threads=numba.get_num_threads())
+
+
+def _collect(model, results, tallies, hist, cost_index, util, progress) -> None:
+    """Copy each finished batch into the run's arrays (a SIGINT is raised between them)."""
     for res in results:
+        raise_if_requested()
         if not np.isfinite(res.tallies).all():
             bad = np.argwhere(~np.isfinite(res.tallies))[0]
             raise FloatingPointError(
@@ -183,6 +194,3 @@ def simulate_raw(scenario: Scenario, paths: int, seed: int, threads: int | None 
         util[sl] = res.utilisation
         if progress is not None:
             progress(res.tallies.shape[0])
-    return RawRun(model=model, seed=seed, tallies=tallies, hist=hist, cost_index=cost_index,
-                  utilisation=util, seconds=time.perf_counter() - t0,
-                  threads=numba.get_num_threads())

@@ -1,0 +1,52 @@
+"""Ctrl-C while compiled code runs: deferred to the next batch boundary.
+
+A SIGINT that arrives while numba's parallel kernel runs cannot unwind through it: Python
+raises ``KeyboardInterrupt`` only when the kernel returns (numba's dispatcher then reports a
+``SystemError``), and a signal taken by one of its worker threads can crash the process
+(exit 139, no message, a stale run lock). Inside :func:`deferred`, SIGINT only records the
+request (said once on stderr); :func:`raise_if_requested` raises ``KeyboardInterrupt``
+between batches, where Python code unwinds safely, so an interrupted run keeps its
+checkpoint of finished batches and exits 130 with the command to continue. A batch of the
+default scenario takes seconds, so the run stops within seconds.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_state = {"requested": False, "active": False}
+
+
+def _record(signum, frame) -> None:
+    if not _state["requested"]:
+        print("\ninterrupt received: stopping after the current batch of paths",
+              file=sys.stderr, flush=True)
+    _state["requested"] = True
+
+
+def raise_if_requested() -> None:
+    """Raise ``KeyboardInterrupt`` if a SIGINT arrived since the deferral began."""
+    if _state["requested"]:
+        _state["requested"] = False
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """SIGINT recorded, not raised, for the duration (main thread only; nesting is a no-op);
+    a request still pending at a normal exit is raised then."""
+    if _state["active"] or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _record)
+    _state["active"], _state["requested"] = True, False
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _state["active"] = False
+    raise_if_requested()
