@@ -68,7 +68,17 @@ def simulate(scenario: Scenario | str | Path, paths: int | None = None, seed: in
 def compare(base: Scenario | str | Path, reform: Scenario | str | Path, paths: int | None = None,
             seed: int | None = None, threads: int | None = None,
             progress: bool = False) -> Comparison:
-    """Simulate ``base`` and ``reform`` on common random numbers and pair the results."""
+    """Simulate ``base`` and ``reform`` on common random numbers and pair the results
+    (both must cover the same years: refused before anything is simulated otherwise)."""
+    from .errors import ScenarioError
+
+    base = base if isinstance(base, Scenario) else load_scenario(base)
+    reform = reform if isinstance(reform, Scenario) else load_scenario(reform)
+    if list(base.years) != list(reform.years):
+        span = lambda sc: f"{sc.years[0]}-{sc.years[-1]}"  # noqa: E731
+        raise ScenarioError(reform.name, [("horizon", (
+            f"the reform covers {span(reform)}, the base {span(base)}: paired differences "
+            "need the same years (set horizon.start_year and horizon.years alike)"))])
     b = simulate(base, paths, seed, threads, progress=progress)
     r = simulate(reform, b.n_paths, b.raw.seed, threads, progress=progress)
     return Comparison(base=b, reform=r)

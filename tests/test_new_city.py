@@ -120,3 +120,11 @@ def test_compare_labels_formats_and_required_standard_change(repo_root):
     assert "change -" in line  # a higher line needs less financing
     rc, helptext, _ = run_cli(["compare", "--help"])
     assert "REFORM only" in " ".join(helptext.split())
+
+
+def test_compare_refuses_different_horizons_before_simulating(scenarios_dir):
+    # found by a new-user trial (2026-12-01): a traceback (exit 1) after both simulations
+    rc, _, err = run_cli(["compare", str(scenarios_dir / "guangxi_2021.yaml"),
+                          str(scenarios_dir / "nanning_2022.yaml"), "--paths", "100000"])
+    assert_clear_rejection(rc, err)
+    assert "horizon: the reform covers 2022-2031, the base 2021-2030" in err

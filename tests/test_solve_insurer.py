@@ -143,3 +143,13 @@ def test_frontier_cli_from_a_run_directory(repo_root, tmp_path, capsys):
     assert main(["frontier", "--from-run", str(tmp_path / "r"), "--standards", "9:1:1",
                  "--out", str(tmp_path / "g")]) == 2
     assert "--standards" in capsys.readouterr().err
+
+
+def test_frontier_arguments_checked_before_simulating(scenarios_dir):
+    # found by a new-user trial (2026-12-01): a reversed grid was refused only after the run
+    from cli_capture import assert_clear_rejection, run_cli
+
+    rc, _, err = run_cli(["frontier", str(scenarios_dir / "default.yaml"), "--standards",
+                          "140:90:10", "--paths", "100000", "--out", "unused"])
+    assert_clear_rejection(rc, err)
+    assert "--standards: '140:90:10'" in err

@@ -66,28 +66,33 @@ def run(args) -> int:
 
     if (args.scenario is None) == (args.from_run is None):
         raise ScenarioError("SCENARIO", [("SCENARIO", "give a scenario or --from-run DIR")])
+    from ..scenario.base import value_at
+
     if args.from_run is not None:
         from ..report.run_files import RunFiles
 
         result: RunFiles | SimulationResult = RunFiles.load(args.from_run)
+        scenario = result.scenario
     else:
-        from ..api import simulate
         from ..scenario.loader import load_scenario
 
-        result = simulate(load_scenario(args.scenario, args.overrides), args.paths, args.seed,
-                          args.threads, args.batch_paths, progress=not args.quiet)
-    ins = result.scenario.fund.insurer
+        scenario = load_scenario(args.scenario, args.overrides)
+    # every argument checked before a scenario is simulated
+    ins = scenario.fund.insurer
     if ins is None:
         raise ScenarioError(str(args.scenario or args.from_run),
                             [("fund.insurer", "the frontier needs an insurer contract")])
-    y0 = result.scenario.years[0]
-    from ..scenario.base import value_at
-
+    y0 = scenario.years[0]
     standards = _grid(args.standards, "--standards", None)
     corridors = _grid(args.corridors, "--corridors", float(value_at(ins.loss_corridor, y0)))
     caps = _grid(args.profit_caps, "--profit-caps", float(value_at(ins.profit_cap, y0)))
-    if args.term is not None and not 1 <= args.term <= len(result.scenario.years):
-        raise ScenarioError("--term", [("--term", f"must be 1-{len(result.scenario.years)}")])
+    if args.term is not None and not 1 <= args.term <= len(scenario.years):
+        raise ScenarioError("--term", [("--term", f"must be 1-{len(scenario.years)}")])
+    if args.from_run is None:
+        from ..api import simulate
+
+        result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
+                          progress=not args.quiet)
     table = contract_frontier(result, standards, corridors, caps, args.term)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
