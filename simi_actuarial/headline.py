@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .fund.financing_rules import active
 from .scenario.base import value_at
+from .scenario.financing_rules_schema import describe
 from .solve import RequiredFinancing, required_financing
 
 DEFAULT_ALPHA = 0.05
@@ -28,7 +30,9 @@ class Headline:
     flat: RequiredFinancing
     path: list            # RequiredFinancing per year (current target)
     current: float        # the scenario's standard in the first year (nan if none)
-    p_deficit_now: float  # P(accumulated deficit by the last year) at the current standard
+    p_deficit_now: float  # P(accumulated deficit in any year up to the last) as run
+    rule: str = ""        # the SIMI financing rule the run applied ("" for a fixed history)
+    p_end: float = math.nan  # P(accumulated balance < 0 at the end of the last year) as run
 
 
 def _seed(result) -> int:
@@ -45,7 +49,10 @@ def headline(result, alpha: float = DEFAULT_ALPHA, bootstrap: int = 199) -> Head
     f = result.scenario.financing
     now = float(value_at(f.simi_per_capita, years[0])) if f is not None else math.nan
     p = float(result.summary["p_accumulated_deficit_by_year"].iloc[-1])
-    return Headline(alpha, flat, path, now, p)
+    rule = f.simi_rule if f is not None else None
+    return Headline(alpha, flat, path, now, p,
+                    describe(rule) if rule is not None and active(rule) else "",
+                    float(result.summary["p_accumulated_deficit"].iloc[-1]))
 
 
 def _money(x: float) -> str:
@@ -61,7 +68,12 @@ def headline_text(h: Headline, years) -> str:
              f"  flat {y0}-{y1}: {_money(f.per_capita)} CNY per insured "
              f"(95 % CI {_money(f.ci_low)}-{_money(f.ci_high)}) keeps P(accumulated deficit "
              f"in any year) <= {a}"]
-    if math.isfinite(h.current):
+    if h.rule:
+        lines.append(f"  as run, under the financing rule ({h.rule}) from {_money(h.current)} "
+                     f"CNY: P(accumulated balance < 0 at the end of {y1}) {h.p_end:.2f}, in "
+                     f"some year up to {y1} {h.p_deficit_now:.2f}; the standards here are "
+                     "fixed ones (no rule)")
+    elif math.isfinite(h.current):
         lines.append(f"  now: {_money(h.current)} CNY; P(accumulated deficit by {y1}) "
                      f"{h.p_deficit_now:.2f}")
     lines.append(f"  year by year (P(deficit in that year) <= {a}), CNY per insured:")
@@ -78,7 +90,13 @@ def conclusion(h: Headline, years, name: str) -> str:
     first, last = h.path[0], h.path[-1]
     a = f"{h.alpha:.0%}".replace("%", " %")
     parts = []
-    if math.isfinite(h.current):
+    if h.rule:
+        parts.append(f"{name}: under its financing rule ({h.rule}), starting from "
+                     f"{_money(h.current)} CNY per insured in {y0}, the probability that the "
+                     f"accumulated SIMI balance is negative at the end of {y1} is "
+                     f"{h.p_end:.0%} (in some year up to {y1}: {h.p_deficit_now:.0%}); the "
+                     "standards below are fixed ones, without the rule.".replace("%", " %"))
+    elif math.isfinite(h.current):
         verdict = ("enough" if h.current >= h.flat.per_capita else "not enough")
         parts.append(f"{name}: at the {y0} standard of {_money(h.current)} CNY per insured "
                      f"the probability of an accumulated SIMI deficit by {y1} is "

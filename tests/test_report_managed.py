@@ -132,3 +132,16 @@ def test_workbook_holds_control_characters_of_free_text(repo_root, tmp_path):
     scenario = pd.read_excel(out / "results.xlsx", sheet_name="scenario")
     values = dict(zip(scenario["key"], scenario["value"], strict=True))
     assert values["description"] == "unit\\x1fsep\ttab"
+
+
+def test_headline_under_a_rule_reports_the_rule_not_the_fixed_standard(repo_root, tmp_path):
+    # found by a new-user trial (2026-12-01): under a rule the headline said
+    # "now: 108.00 CNY; P(accumulated deficit by 2025) 1.00", the fixed standard's verdict
+    from cli_capture import run_cli
+
+    rc, out, err = run_cli(["run", str(repo_root / "tests/data/small_guangxi.yaml"), "--paths",
+                            "8", "--out", str(tmp_path / "r"), "--quiet", "--set", RULE])
+    assert rc == 0, err
+    assert "as run, under the financing rule (loss_ratio, band 0.85–0.95" in out
+    assert "the standards here are fixed ones (no rule)" in out
+    assert "now: 108.00 CNY" not in out
