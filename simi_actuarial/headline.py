@@ -86,6 +86,11 @@ def headline_text(h: Headline, years) -> str:
 
 def conclusion(h: Headline, years, name: str) -> str:
     """A short plain-language conclusion (for the top of the report)."""
+    return " ".join(conclusion_sentences(h, years, name))
+
+
+def conclusion_sentences(h: Headline, years, name: str) -> list[str]:
+    """The conclusion's sentences (the report sets each apart, so each is translated)."""
     y0, y1 = int(years[0]), int(years[-1])
     first, last = h.path[0], h.path[-1]
     a = f"{h.alpha:.0%}".replace("%", " %")
@@ -108,4 +113,4 @@ def conclusion(h: Headline, years, name: str) -> str:
                  f"CNY in {y0} to {_money(last.per_capita)} CNY in {y1}"
                  + (": a flat standard charges early years for later ones." if
                     last.per_capita > 1.25 * first.per_capita else "."))
-    return " ".join(parts)
+    return parts

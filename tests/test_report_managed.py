@@ -56,9 +56,11 @@ def test_chinese_report_parses_and_holds_the_source_terms(managed_run):
     assert '<html lang="zh-CN">' in doc
     text = "".join(p.text)
     for term in ("大病保险", "起付线", "基金结余率", "当期结余", "累计结余", "累计结余率",
-                 "基金使用率", "筹资规则", "承保机构", "蒙特卡洛", "基本医疗保险筹资标准 中位数"):
+                 "基金使用率", "筹资规则", "承保机构", "蒙特卡洛", "基本医疗保险筹资标准 中位数",
+                 "结论", "关键假设及其来源", "按其筹资规则", "逐年所需筹资标准", "本文件（"):
         assert term in text, term
-    for english in ("Scenario summary", "Published fund indicators", "Insurer contract"):
+    for english in ("Scenario summary", "Published fund indicators", "Insurer contract",
+                    "Conclusion", "Key assumptions", "A flat standard of"):
         assert english not in text
     if i18n.cjk_font() is None:  # said in the report, figures keep English labels
         assert "本机未安装中文字体" in text

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..headline import conclusion as conclusion_text
-from ..headline import headline
+from ..headline import conclusion_sentences, headline
 from . import html as H
 
 
@@ -16,13 +15,14 @@ def conclusion_section(run, alpha: float) -> str:
     if run.scenario.financing is None:
         return H.para("The scenario sets no financing: no required standard is computed.")
     h = headline(run, alpha)
-    frame = pd.DataFrame([{"year": r.year, "per_capita": r.per_capita, "ci95_low": r.ci_low,
-                           "ci95_high": r.ci_high} for r in h.path])
-    return (H.para(conclusion_text(h, run.years, run.scenario.name))
+    frame = pd.DataFrame([{"year": r.year, "standard (CNY per insured)": r.per_capita,
+                           "95 % CI low": r.ci_low, "95 % CI high": r.ci_high}
+                          for r in h.path])
+    return ("".join(H.para(t) for t in conclusion_sentences(h, run.years, run.scenario.name))
             + H.para(f"Standard needed year by year (CNY per insured; P(deficit in that year) "
                      f"≤ {alpha:g}), with 95 % bootstrap intervals:")
-            + H.table(frame, {"year": "d", "per_capita": ",.2f", "ci95_low": ",.2f",
-                              "ci95_high": ",.2f"}))
+            + H.table(frame, {"year": "d", "standard (CNY per insured)": ",.2f",
+                              "95 % CI low": ",.2f", "95 % CI high": ",.2f"}))
 
 
 def assumptions_section(run) -> str:

@@ -137,6 +137,31 @@ EXACT = {
         "上述误差仅衡量模拟噪声，不包括情景风险设定以外的假设不确定性和模型误差；各假设对结果的"
         "影响见 `simi sensitivity`。",
     "Resolved scenario (JSON)": "解析后的情景（JSON）",
+    # the opening sections (report/answers.py, headline.py, scenario/provenance.py)
+    "Conclusion": "结论",
+    "Key assumptions and where they come from": "关键假设及其来源",
+    "standard (CNY per insured)": "筹资标准（元/人）",
+    "assumption": "假设", "origin": "来源",
+    "SIMI financing (CNY per insured)": "大病保险筹资标准（元/人）",
+    "BMI financing (CNY per insured)": "基本医疗保险筹资标准（元/人）",
+    "insured persons": "参保人数", "age-sex structure": "年龄性别结构",
+    "hospitalisation (incidence)": "住院发生率", "cost per admission": "次均住院费用",
+    "high-cost tail": "高额费用尾部", "level mix": "医院等级构成",
+    "cost trend": "医疗费用增长趋势", "utilisation trend": "住院利用率增长趋势",
+    "SIMI rules": "大病保险政策",
+    "model default: national residents' insurance 2021 (National Healthcare Security "
+    "Administration, statistical bulletin 2021), not this place":
+        "模型默认值：2021 年全国城乡居民医保（国家医疗保障局统计公报 2021），非本地数据",
+    "model default: ASSUMPTION 1,000,000": "模型默认值：假设 1,000,000",
+    "model default: 7th census 2020 national structure (National Bureau of Statistics)":
+        "模型默认值：第七次全国人口普查（2020）全国结构（国家统计局）",
+    "model default: ASSUMPTION checked against Nanning 2022 SIMI episodes by cost band":
+        "模型默认值：假设，已对照南宁 2022 年大病保险分费用段病例核查",
+    "model default: estimated from the NHC statistical bulletins 2015-2021 (national)":
+        "模型默认值：根据国家卫生健康统计公报 2015–2021 年数据估计（全国）",
+    "not set (run and solve need it)": "未设置（run 与 solve 需要）",
+    "not set (the BMI fund is not projected)": "未设置（不预测基本医疗保险基金）",
+    "not set": "未设置",
 }
 
 #: Texts with numbers: (regular expression on the whole text, replacement).
@@ -189,6 +214,45 @@ PATTERNS = [
     (r"Read from (.+)\. The scenario hash is .*",
      r"读取自 \1。情景哈希为下方解析后情景的 SHA-256，生成本报告时已校验。"),
     (r"Population pyramid not drawn: (.+)", r"未绘制人口金字塔：\1"),
+    # provenance of the key assumptions (scenario/provenance.py)
+    (r"WARNING: morbidity and costs are the model's national defaults, not fitted to this "
+     r"place: .*", r"警告：发病与费用参数为模型的全国默认值，未按本地数据拟合：请用本地理赔明细和"
+     r"基金账目拟合（simi fit-claims、simi calibrate；参见 docs/new-city.md）。"),
+    (r"WARNING: morbidity and costs were not fitted in this file \(.+\): valid only if "
+     r"that is the same place and data \(docs/new-city\.md\)",
+     r"警告：发病与费用参数并非在本文件中拟合（来源见上表）：仅当其来自同一地区、同一数据时才"
+     r"适用（参见 docs/new-city.md）。"),
+    (r"inherited from (.+), fitted by (simi \S+)", r"继承自 \1（由 \2 拟合）"),
+    (r"inherited from (.+)", r"继承自 \1"),
+    (r"this file \((.+), fitted by (simi \S+)\)", r"本文件（\1，由 \2 拟合）"),
+    (r"this file \((.+)\)", r"本文件（\1）"),
+    # the conclusion (headline.conclusion_sentences), one sentence per paragraph
+    (rf"(.+): at the (\d{{4}}) standard of {N} CNY per insured the probability of an "
+     rf"accumulated SIMI deficit by (\d{{4}}) is {N} %; that standard is enough\.",
+     r"\1：按 \2 年每参保人 \3 元的筹资标准，截至 \4 年大病保险累计结余为负的概率为 \5%；"
+     r"该标准足够。"),
+    (rf"(.+): at the (\d{{4}}) standard of {N} CNY per insured the probability of an "
+     rf"accumulated SIMI deficit by (\d{{4}}) is {N} %; that standard is not enough\.",
+     r"\1：按 \2 年每参保人 \3 元的筹资标准，截至 \4 年大病保险累计结余为负的概率为 \5%；"
+     r"该标准不足。"),
+    (rf"(.+): under its financing rule \((.+)\), starting from {N} CNY per insured in "
+     rf"(\d{{4}}), the probability that the accumulated SIMI balance is negative at the end "
+     rf"of (\d{{4}}) is {N} % \(in some year up to \d{{4}}: {N} %\); the standards below "
+     r"are fixed ones, without the rule\.",
+     r"\1：按其筹资规则（\2），自 \4 年每参保人 \3 元起，\5 年末大病保险累计结余为负的概率为 "
+     r"\6%（截至该年任一年为负：\7%）；下列筹资标准为不随规则调整的固定标准。"),
+    (rf"A flat standard of {N} CNY per insured \(95 % CI {N}–{N}\) keeps the probability "
+     rf"of an accumulated deficit in any year of (\d{{4}})–(\d{{4}}) at or below {N} %\.",
+     r"每参保人 \1 元（95% 置信区间 \2–\3）的固定筹资标准可使 \4–\5 年任一年累计结余为负的"
+     r"概率不超过 \6%。"),
+    (rf"Paid year by year, the standard needed rises from {N} CNY in (\d{{4}}) to {N} CNY "
+     rf"in (\d{{4}}): a flat standard charges early years for later ones\.",
+     r"若逐年筹资，所需标准由 \2 年的 \1 元升至 \4 年的 \3 元：固定标准以早年的多筹弥补后期。"),
+    (rf"Paid year by year, the standard needed rises from {N} CNY in (\d{{4}}) to {N} CNY "
+     rf"in (\d{{4}})\.", r"若逐年筹资，所需标准由 \2 年的 \1 元变为 \4 年的 \3 元。"),
+    (rf"Standard needed year by year \(CNY per insured; P\(deficit in that year\) ≤ {N}\), "
+     r"with 95 % bootstrap intervals:",
+     r"逐年所需筹资标准（元/人；当年赤字概率 ≤ \1），附 95% 自助法置信区间："),
 ]
 
 #: Words and phrases inside other texts (e.g. figure labels, the rule description).
