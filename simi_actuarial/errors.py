@@ -9,17 +9,22 @@ from __future__ import annotations
 
 
 class SimiInputError(Exception):
-    """Bad user input. ``problems`` is a list of ``(dotted.path, message)`` pairs."""
+    """Bad user input. ``problems`` is a list of ``(dotted.path, message)`` pairs (an empty
+    path: the file as a whole); ``note``, a closing line that is not a problem (counts, what
+    to do)."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
+    def __init__(self, source: str, problems: list[tuple[str, str]], note: str = ""):
         self.source = source
         self.problems = list(problems)
+        self.note = note
         super().__init__(self.format())
 
     def format(self) -> str:
         lines = [f"{self.source}: {len(self.problems)} problem(s)"]
         for path, msg in self.problems:
-            lines.append(f"  {path or '<root>'}: {msg}")
+            lines.append(f"  {path}: {msg}" if path else f"  {msg}")
+        if self.note:
+            lines.append(f"  {self.note}")
         return "\n".join(lines)
 
 

@@ -141,6 +141,6 @@ def failure(source: str, bad: BadRowLog, conflicts: Conflicts, skip_hint: Path) 
     if conflicts.count:
         parts.append(f"{conflicts.count:,} person(s) with conflicting groups")
     listed = f"first {MAX_LISTED} listed" if n > MAX_LISTED else "all listed"
-    problems.append(("total", f"{' and '.join(parts)} ({listed}); nothing was written. "
-                     f"--skip-bad-rows writes the good rows and every bad one to {skip_hint}"))
-    return ClaimsError(source, problems)
+    return ClaimsError(source, problems,
+                       note=f"in all {' and '.join(parts)} ({listed}); nothing was written. "
+                       f"--skip-bad-rows writes the good rows and every bad one to {skip_hint}")
