@@ -333,10 +333,9 @@ def reimburse_frame(scenario: Scenario, year: int, claims: pd.DataFrame) -> pd.D
         if items:
             items.sort(key=lambda t: t[0])
             problems = [(f"row {r}", why) for r, why in items[:MAX_LISTED]]
-            if n_problems > MAX_LISTED:
-                problems.append(("total", f"{n_problems:,} problem(s), first {MAX_LISTED} "
-                                 "listed"))
-            raise ClaimsError("claims", problems)
+            note = (f"in all {n_problems:,} problem(s), first {MAX_LISTED} listed"
+                    if n_problems > MAX_LISTED else "")
+            raise ClaimsError("claims", problems, note=note)
         settled = pa.Table.from_batches(
             [_settle(b, table, cents=False) for b in store.persons(SETTLE_ROWS)],
             schema=_settled_schema(False))
