@@ -29,9 +29,12 @@ def output_lock(out_dir: str | Path, option: str = "--out") -> Iterator[Path]:
     if out.exists() and not out.is_dir():
         raise SimiInputError("simi run", [(option, f"{out} is a file, not a directory")])
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)  # an OSError (e.g. a parent is a file): exit 1
-    path = out / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:  # an OSError (permissions, a read-only or missing file system): exit 1, named
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / LOCK_NAME
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OSError(f"{option}: cannot write to {out}: {exc.strerror or exc}") from None
     try:
         if not _try_lock(fd) or not _still_at(fd, path):
             owner = os.read(fd, 200).decode(errors="replace").strip() or "unknown"

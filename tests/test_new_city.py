@@ -128,3 +128,22 @@ def test_compare_refuses_different_horizons_before_simulating(scenarios_dir):
                           str(scenarios_dir / "nanning_2022.yaml"), "--paths", "100000"])
     assert_clear_rejection(rc, err)
     assert "horizon: the reform covers 2022-2031, the base 2021-2030" in err
+
+
+def test_validate_prints_band_histories_as_rules(scenarios_dir):
+    # new-user trial (2026-12-01): band histories were printed as raw Python dicts
+    rc, out, err = run_cli(["validate", str(scenarios_dir / "nanning_2022.yaml")])
+    assert rc == 0, err
+    assert ("simi.schedules.general.bands: start: 0+:50% 20,000+:60% 40,000+:70% "
+            "60,000+:80%, 2021: 0+:55%") in out
+    assert "{'lower'" not in out
+
+
+def test_unwritable_output_directory_is_named(repo_root, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    rc, _, err = run_cli(["run", str(repo_root / "tests/data/small_guangxi.yaml"), "--paths",
+                          "2", "--out", str(blocker / "sub"), "--quiet"])
+    assert rc == 1
+    assert f"--out: cannot write to {blocker / 'sub'}" in err
+    assert "Traceback" not in err

@@ -25,6 +25,9 @@ def _short(v) -> str:
     if isinstance(v, dict) and set(v) == {"indexed"}:
         return "indexed(" + ", ".join(f"{k}={x}" for k, x in v["indexed"].items()
                                       if x is not None) + ")"
+    if isinstance(v, list) and v and all(isinstance(b, dict) and {"lower", "rate"} <= set(b)
+                                         for b in v):  # SIMI bands, as the rules summary
+        return " ".join(f"{b['lower']:,.0f}+:{b['rate'] * 100:g}%" for b in v)
     return str(v)
 
 
