@@ -33,6 +33,7 @@ class Headline:
     p_deficit_now: float  # P(accumulated deficit in any year up to the last) as run
     rule: str = ""        # the SIMI financing rule the run applied ("" for a fixed history)
     p_end: float = math.nan  # P(accumulated balance < 0 at the end of the last year) as run
+    n_paths: int = 0      # paths of the run (a caution below 10 paths beyond the alpha tail)
 
 
 def _seed(result) -> int:
@@ -52,7 +53,7 @@ def headline(result, alpha: float = DEFAULT_ALPHA, bootstrap: int = 199) -> Head
     rule = f.simi_rule if f is not None else None
     return Headline(alpha, flat, path, now, p,
                     describe(rule) if rule is not None and active(rule) else "",
-                    float(result.summary["p_accumulated_deficit"].iloc[-1]))
+                    float(result.summary["p_accumulated_deficit"].iloc[-1]), int(result.n_paths))
 
 
 def _money(x: float) -> str:
@@ -81,6 +82,9 @@ def headline_text(h: Headline, years) -> str:
              for r in h.path]
     for i in range(0, len(cells), 3):
         lines.append("    " + "   ".join(cells[i:i + 3]))
+    if 0 < h.n_paths * h.alpha < 10:
+        lines.append(f"  caution: {h.n_paths:,} paths leave fewer than 10 beyond the {a} tail: "
+                     "these standards and intervals are rough (use at least 1,000 paths)")
     return "\n".join(lines)
 
 

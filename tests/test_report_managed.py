@@ -147,3 +147,4 @@ def test_headline_under_a_rule_reports_the_rule_not_the_fixed_standard(repo_root
     assert "as run, under the financing rule (loss_ratio, band 0.85–0.95" in out
     assert "the standards here are fixed ones (no rule)" in out
     assert "now: 108.00 CNY" not in out
+    assert "caution: 8 paths leave fewer than 10 beyond the 5 % tail" in out
