@@ -138,14 +138,11 @@ def project_funds(scenario: Scenario, insured: np.ndarray, simi_claims: np.ndarr
 
 
 def bmi_fund(scenario: Scenario, insured: np.ndarray, bmi_paid: np.ndarray,
-             simi_transfer: np.ndarray,
-             standard: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+             simi_transfer: np.ndarray, standard: np.ndarray | None) -> tuple[np.ndarray, ...]:
     """BMI fund (income, expenditure, current balance, reserve), each ``(P, Y)``, for BMI
-    payments ``bmi_paid`` and the net SIMI transfer (formulas in the module docstring);
-    ``standard`` ((Y,) or (P, Y)) overrides ``financing.bmi_per_capita`` (a financing rule);
-    NaN when neither is set."""
-    if standard is None:
-        standard = financing_schedule(scenario, "bmi_per_capita")
+    payments ``bmi_paid``, the net SIMI transfer and the BMI financing ``standard`` ((Y,)
+    or (P, Y), as :func:`project_funds` resolves it; formulas in the module docstring);
+    NaN when there is no standard."""
     if standard is None:
         nan = np.full(simi_transfer.shape, np.nan)
         return nan, nan, nan, nan
