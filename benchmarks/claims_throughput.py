@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 import simi_actuarial as sa
-from simi_actuarial.engine.simulate import batches, resolve_model, run_batch
+from simi_actuarial.engine.model import resolve_model
+from simi_actuarial.engine.simulate import batches, run_batch
 from simi_actuarial.engine.tallies import T
 
 from .kernel_throughput import claims_of

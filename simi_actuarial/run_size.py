@@ -161,7 +161,8 @@ def estimate_seconds(scenario, paths: int, batch_paths: int | None = None,
     person_years = float(paths) * scenario.horizon.years * scenario.population.insured
     if person_years <= CALIBRATE_ABOVE:
         return None
-    from .engine.simulate import resolve_model, run_batch
+    from .engine.model import resolve_model
+    from .engine.simulate import run_batch
 
     bp = max(1, min(int(batch_paths or scenario.simulation.batch_paths), int(paths)))
     model = resolve_model(scenario)

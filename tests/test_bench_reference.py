@@ -14,7 +14,8 @@ import numpy as np
 from numpy_reference import reference_claims
 
 from simi_actuarial.engine.kernel import simulate_claims
-from simi_actuarial.engine.simulate import kernel_inputs, resolve_model
+from simi_actuarial.engine.model import resolve_model
+from simi_actuarial.engine.simulate import kernel_inputs
 from simi_actuarial.engine.tallies import TALLY_NAMES, T
 from simi_actuarial.scenario.loader import load_scenario
 

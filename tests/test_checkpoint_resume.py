@@ -94,7 +94,7 @@ def _checkpointed_dir(scenario_file, out, n_done):
     ident = run_identity(sc, scenario_hash(sc), sc.simulation.seed, int(PATHS),
                          batches(int(PATHS), int(BATCH)))
     ck = Checkpoint.create(out, ident)
-    from simi_actuarial.engine.simulate import resolve_model
+    from simi_actuarial.engine.model import resolve_model
 
     model = resolve_model(sc)
     for first, n in batches(int(PATHS), int(BATCH))[:n_done]:
@@ -178,7 +178,8 @@ def test_checkpoint_wraps_any_executor(scenario_file):
         ident = run_identity(sc, scenario_hash(sc), 5, 10, batches(10, 3))
         ck = Checkpoint.create(tmp, ident)
         model_batches = batches(10, 3)
-        from simi_actuarial.engine.simulate import resolve_model, simulate_raw
+        from simi_actuarial.engine.model import resolve_model
+        from simi_actuarial.engine.simulate import simulate_raw
 
         model = resolve_model(sc)
         ck.save(run_batch(model, 5, *model_batches[0]))

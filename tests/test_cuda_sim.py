@@ -113,6 +113,7 @@ import numba
 import numpy as np
 import simi_actuarial as sa
 from simi_actuarial.engine import simulate as S
+from simi_actuarial.engine.model import resolve_model
 from simi_actuarial.engine.tallies import N_HIST, N_TALLIES
 from numba import cuda
 import numba.cuda.dispatcher as disp
@@ -128,7 +129,7 @@ def capture(inputs):
     return np.zeros((P, Y, N_TALLIES)), np.zeros((P, Y, N_HIST))
 
 sc = sa.load_scenario({path!r}, ["horizon.years=2"])
-S.run_batch(S.resolve_model(sc), 7, 0, 2, kernel=capture)
+S.run_batch(resolve_model(sc), 7, 0, 2, kernel=capture)
 from simi_actuarial.engine import cuda_kernel
 sig = (numba.typeof(np.zeros((2, 2, N_TALLIES))), numba.typeof(np.zeros((2, 2, N_HIST))),
        numba.typeof(captured["inputs"]))

@@ -10,3 +10,5 @@ SYSTEMATIC_CELL = 2**40 + 1
 COUNTS_STREAM = 7  # SeedSequence([seed, path, year, 7]): the claimant counts of a path-year
 FINANCING_BOOTSTRAP_STREAM = 99  # SeedSequence([seed, 99]): paths resampled by solve.py
 SENSITIVITY_BOOTSTRAP_STREAM = 7  # SeedSequence([seed, 7]): paths resampled by sensitivity.py
+PROXY_INNER_CELL = 2**40 + 2  # stream_key(seed, 0, 0, .): the seed of the proxy's inner simulations
+PROXY_NOISE_CELL = 2**40 + 3  # stream_key(seed, path, year, .): the proxy's process noise of a path-year
