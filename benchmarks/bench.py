@@ -40,7 +40,7 @@ from simi_actuarial.engine.tallies import T
 from simi_actuarial.io import write_json
 from tests.numpy_reference import reference_claims
 
-from . import kernel_throughput, profile_samplers, reimburse_size, rng_floor
+from . import kernel_throughput, profile_samplers, proxy_engine, reimburse_size, rng_floor
 from .gemact_ref import measure_gemact
 from .report import markdown, table
 from .workloads import (
@@ -64,10 +64,15 @@ TARGETS = {  # issue 5, on the 2-core development machine
     # issue 17: the DuckDB engine within the hand-written one's figures (10 M admissions)
     "reimburse_10m_seconds": ("<=", 18.0),
     "reimburse_10m_peak_rss_mb": ("<=", 414.0),
+    # issue 15: the proxy engine at Guangxi size (45 M insured, 10 years, alpha = 0.005)
+    "proxy_guangxi_solve_seconds": ("<=", 300.0),
+    "proxy_guangxi_ci_half_width": ("<=", 1.0),
+    "proxy_vs_micro_paths_per_second": (">=", 1000.0),
+    "proxy_check_max_abs_z": ("<=", 4.0),
 }
 
 STEPS = ("kernel", "threads", "floor", "numpy", "gemact", "scaling", "profile", "compile",
-         "workloads", "reimburse")
+         "workloads", "reimburse", "proxy")
 
 
 def _log(msg: str) -> None:
@@ -325,6 +330,15 @@ def run(args) -> dict:
         _log(f"simi reimburse: {rr['this_seconds']:.1f} s, peak RSS "
              f"{rr['this_peak_rss_mb']:.0f} MB")
 
+    if "proxy" not in skip:
+        n = args.proxy_paths or (20_000 if quick else proxy_engine.DEFAULT_PATHS)
+        _log(f"proxy engine at Guangxi size: solve alpha = {proxy_engine.ALPHA} on {n:,} paths")
+        pr = proxy_engine.measure(n, log=_log)
+        r["proxy"] = pr
+        for key in ("proxy_guangxi_solve_seconds", "proxy_guangxi_ci_half_width",
+                    "proxy_vs_micro_paths_per_second", "proxy_check_max_abs_z"):
+            r[key] = pr[key]
+
     r["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     r["targets"] = evaluate_targets(r)
     r["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -353,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reimburse-admissions", type=int, default=None, metavar="N",
                    help="admissions of the simi reimburse step (default 10,000,000; "
                         "--quick 1,000,000)")
+    p.add_argument("--proxy-paths", type=int, default=None, metavar="N",
+                   help="outer paths of the proxy step (default 100,000; --quick 20,000)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--markdown", type=Path, metavar="RESULTS.json",
                    help="print the README table of a results file and exit")

@@ -99,7 +99,11 @@ def markdown(r: dict) -> str:
             ("numba load, cached (s)", "compile_cached_s", ""),
             ("workload L (s)", "workload_L_seconds", ""),
             ("`simi reimburse`, 10 M admissions (s)", "reimburse_10m_seconds", ""),
-            ("`simi reimburse`, 10 M admissions: peak RSS (MB)", "reimburse_10m_peak_rss_mb", "")):
+            ("`simi reimburse`, 10 M admissions: peak RSS (MB)", "reimburse_10m_peak_rss_mb", ""),
+            ("proxy, Guangxi size: solve α = 0.005 incl. build (s)", "proxy_guangxi_solve_seconds", ""),
+            ("proxy, Guangxi size: 95 % CI half-width (CNY)", "proxy_guangxi_ci_half_width", ""),
+            ("proxy vs micro: paths per second", "proxy_vs_micro_paths_per_second", "×"),
+            ("proxy vs micro: largest |z|", "proxy_check_max_abs_z", "")):
         line = row(label, key, unit)
         if line:
             rows.append(line)

@@ -23,6 +23,7 @@ import numpy as np
 from .engine.streams import FINANCING_BOOTSTRAP_STREAM
 from .fund.accounting import contract_terms
 from .results import SimulationResult
+from .stats import Z95
 
 TARGETS = ("current", "accumulated", "loss_ratio")
 
@@ -43,6 +44,9 @@ class RequiredFinancing:
     achieved_in_sample: float | None
     paths: int
     bootstrap: int
+    #: proxy engine only: sd of the standard from the proxy's estimation error (included in
+    #: the CI, in quadrature with the bootstrap's half-widths)
+    proxy_error_sd: float | None = None
 
     def schedule(self, years) -> dict[int, float]:
         """The standard per year as a history usable in ``financing.simi_per_capita``."""
@@ -62,28 +66,78 @@ def _order_statistic(x: np.ndarray, alpha: float) -> float:
 
 
 def break_even(result: SimulationResult, target: str, year: int | None = None,
-               growth: float = 0.0) -> np.ndarray:
-    """Per-path break-even standard (first-year CNY per insured) for ``target``."""
+               growth: float = 0.0, claims: np.ndarray | None = None) -> np.ndarray:
+    """Per-path break-even standard (first-year CNY per insured) for ``target``
+    (``claims``: SIMI claims (P, Y) to use instead of the run's)."""
+    if target == "current":
+        t = _year_index(result.years, year)
+        claims = result.tally("simi_paid") if claims is None else claims
+        return claims[:, t] / _income_per_standard(result, growth)[t]
+    if target == "accumulated":
+        return accumulated_break_even_by_year(result, growth, claims)[:, -1]
+    raise ValueError(f"unknown target {target!r}; expected one of {TARGETS}")
+
+
+def _income_per_standard(result: SimulationResult, growth: float) -> np.ndarray:
+    """``a_t = g_t N_t (1 - m_t)``: the SIMI fund's income per CNY of first-year standard."""
     years = result.years
     fee, _, _, _ = contract_terms(result.scenario)
-    g = (1.0 + growth) ** (years - years[0])
-    a = g * result.insured * (1.0 - fee)  # (Y,)
-    claims = result.tally("simi_paid")  # (P, Y)
+    a = (1.0 + growth) ** (years - years[0]) * result.insured * (1.0 - fee)  # (Y,)
     if np.any(a <= 0):
         raise ValueError("zero insured or a 100 % management fee: no standard can break even")
-    if target == "current":
-        t = _year_index(years, year)
-        return claims[:, t] / a[t]
-    if target == "accumulated":
-        r = result.scenario.fund.interest_rate
-        A0 = result.scenario.fund.simi_opening_balance
-        Y = len(years)
-        disc = np.array([[(1 + r) ** (t - s) if s <= t else 0.0 for s in range(Y)]
-                         for t in range(Y)])  # (t, s)
-        need = claims @ disc.T - A0 * (1 + r) ** (np.arange(Y) + 1)  # (P, Y)
-        have = disc @ a  # (Y,)
-        return (need / have).max(axis=1)
-    raise ValueError(f"unknown target {target!r}; expected one of {TARGETS}")
+    return a
+
+
+def accumulated_break_even_by_year(result: SimulationResult, growth: float = 0.0,
+                                   claims: np.ndarray | None = None) -> np.ndarray:
+    """(P, Y): per path, the smallest first-year standard with no accumulated deficit in any
+    year up to each year, ``max_{s <= t} need_s / have_s`` with (module docstring)
+    ``need_t = Σ_{s<=t} S_s (1+r)^(t-s) - A_0 (1+r)^(t+1)``, ``have_t = Σ_{s<=t} a_s (1+r)^(t-s)``.
+    P(accumulated deficit by year t at standard f) is the share of paths above f in column t."""
+    a = _income_per_standard(result, growth)
+    r = result.scenario.fund.interest_rate
+    A0 = result.scenario.fund.simi_opening_balance
+    Y = len(a)
+    disc = np.array([[(1 + r) ** (t - s) if s <= t else 0.0 for s in range(Y)]
+                     for t in range(Y)])  # (t, s)
+    claims = result.tally("simi_paid") if claims is None else claims
+    need = claims @ disc.T - A0 * (1 + r) ** (np.arange(Y) + 1)  # (P, Y)
+    return np.maximum.accumulate(need / (disc @ a), axis=1)
+
+
+def proxy_error_of_standard(result: SimulationResult, target: str, alpha: float,
+                            year: int | None = None, growth: float = 0.0) -> float | None:
+    """For a proxy run: the standard deviation of the standard from the proxy's own
+    estimation error (delta method). The error of the estimated mean claims is common to all
+    paths of a year (within a year all paths are moved together, a conservative bound) and
+    independent between years (each year's inner simulations use their own random streams)::
+
+        sd^2 = Σ_t ((q(S + sd_t e_t) - q(S - sd_t e_t)) / 2)^2
+
+    ``q`` the α order statistic of the per-path break-evens, ``sd_t`` the per-path sd of the
+    estimated mean SIMI claims of year ``t``. ``None`` for a microsimulation run."""
+    tables = getattr(result.raw, "proxy", None)
+    if tables is None:
+        return None
+    from .engine.proxy.evaluate import estimation_variance
+    from .engine.systematic import SystematicFactors
+    from .engine.tallies import T
+
+    fac = SystematicFactors(cost_index=result.raw.cost_index, utilisation=result.raw.utilisation,
+                            trend=None, incidence=None)  # type: ignore[arg-type]
+    sd = np.sqrt(estimation_variance(tables, fac, T["simi_paid"]))
+    claims = result.tally("simi_paid")
+    total = 0.0
+    for t in range(claims.shape[1]):
+        if not sd[:, t].any():
+            continue
+        moved = []
+        for sign in (1.0, -1.0):
+            c = claims.copy()
+            c[:, t] += sign * sd[:, t]
+            moved.append(_order_statistic(break_even(result, target, year, growth, c), alpha))
+        total += ((moved[0] - moved[1]) / 2.0) ** 2
+    return float(math.sqrt(total))
 
 
 def _year_index(years: np.ndarray, year: int | None) -> int:
@@ -138,10 +192,16 @@ def required_financing(result: SimulationResult, target: str = "accumulated",
     boots = np.array([stat(rng.integers(0, P, P)) for _ in range(bootstrap)]) if bootstrap else None
     lo, hi = ((float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
               if boots is not None else (math.nan, math.nan))
+    proxy_sd = (proxy_error_of_standard(result, target, alpha, year, growth)
+                if target != "loss_ratio" else None)
+    if proxy_sd is not None and boots is not None:
+        # the proxy's own estimation error, common to all paths, added in quadrature
+        lo = est - math.hypot(est - lo, Z95 * proxy_sd)
+        hi = est + math.hypot(hi - est, Z95 * proxy_sd)
     if target == "current" and year is None:
         year = int(result.years[-1])
     return RequiredFinancing(
         target=target, alpha=alpha_out, value=value, year=year, growth=growth,
         per_capita=float(est), ci_low=lo, ci_high=hi, achieved_in_sample=achieved, paths=P,
-        bootstrap=bootstrap,
+        bootstrap=bootstrap, proxy_error_sd=proxy_sd,
     )

@@ -12,7 +12,8 @@ interpolation). ``L`` is a semidefinite Cholesky factor (pivots at or below ``1e
 diagonal's scale are dropped: exact linear relations between tallies, e.g. total = in-scope
 + self-pay, have zero variance). Tallies are non-negative sums; the clamp at 0 only binds
 where a tally's mean is within a few standard deviations of 0 (very small populations).
-The expected histogram of SIMI per beneficiary is interpolated the same way (mean only).
+The expected histogram of SIMI per beneficiary is interpolated the same way (mean only),
+rounded to multiples of 2^-10 so that its sum over paths does not depend on the batches.
 """
 
 from __future__ import annotations
@@ -127,10 +128,34 @@ def _evaluate(seed, paths, years, log_grid, cost_index, util, mean0, mean1, cov0
                 mu[a] += acc
         for a in range(T):
             out[i, t, a] = mu[a] if mu[a] > 0.0 else 0.0
-        for b in range(Hn):
-            if hist[i, t, b] < 0.0:
-                hist[i, t, b] = 0.0
+        for b in range(Hn):  # on a 2^-10 grid: sums over paths exact in any order (batches)
+            v = hist[i, t, b]
+            hist[i, t, b] = math.floor(v * 1024.0 + 0.5) / 1024.0 if v > 0.0 else 0.0
     return out, hist, outside
+
+
+#: Largest accepted share of a path-year's hospitalised claimants that the proxy over-counts
+#: where ``u q > 1`` (the microsimulation caps the probability at 1; the proxy's counts are
+#: linear in ``u``).
+MAX_EXCESS_SHARE = 1e-4
+
+
+def _check_linear_counts(tables: ProxyTables, util: np.ndarray) -> None:
+    """Refuse path-years where capping ``u q`` at 1 would change the expected hospitalised
+    claimants by more than :data:`MAX_EXCESS_SHARE` (only extreme utilisation factors on
+    the oldest ages reach it)."""
+    q = tables.cell_hosp_prob
+    hit = np.argwhere(util * q.max() > 1.0)
+    worst = 0.0
+    for i, t in hit:
+        n = tables.cell_insured[t]
+        uq = util[i, t] * q
+        worst = max(worst, float((n * np.maximum(uq - 1.0, 0.0)).sum() / max((n * uq).sum(), 1.0)))
+    if worst > MAX_EXCESS_SHARE:
+        raise OutsideGridError(
+            f"on some path-year the utilisation factor x hospitalisation probability exceeds 1 "
+            f"for cells holding {worst:.3%} of the expected hospitalised claimants; the proxy's "
+            "counts are linear in utilisation (use --engine micro for this scenario)")
 
 
 def evaluate_paths(tables: ProxyTables, seed: int, paths: np.ndarray, years: np.ndarray,
@@ -138,12 +163,7 @@ def evaluate_paths(tables: ProxyTables, seed: int, paths: np.ndarray, years: np.
     """Tallies ``(P, Y, T)`` and histogram ``(P, Y, H)`` of the outer ``paths`` with their
     systematic ``factors`` (``noise``: default the design's ``process_noise``)."""
     util = np.ascontiguousarray(factors.utilisation, dtype=np.float64)
-    top = float(util.max(initial=0.0)) * tables.max_hosp_prob
-    if top > 1.0:
-        raise OutsideGridError(
-            f"utilisation factor x hospitalisation probability reaches {top:.3f} > 1 on some "
-            "path-year: the proxy's claimant counts are linear in utilisation only below 1 "
-            "(use --engine micro for this scenario)")
+    _check_linear_counts(tables, util)
     tal, hist, outside = _evaluate(
         np.uint64(seed), np.asarray(paths, dtype=np.int64), np.asarray(years, dtype=np.int64),
         tables.log_grid, np.ascontiguousarray(factors.cost_index, dtype=np.float64), util,
@@ -158,26 +178,45 @@ def evaluate_paths(tables: ProxyTables, seed: int, paths: np.ndarray, years: np.
     return tal, hist
 
 
+def _weights(log_grid: np.ndarray, cost_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`lagrange4` for (P, Y) cost indices: ``k0`` (P, Y), ``w`` (P, Y, 4)."""
+    K = log_grid.shape[1]
+    g0 = log_grid[:, 0][None, :]
+    h = ((log_grid[:, -1] - log_grid[:, 0]) / (K - 1))[None, :]
+    pos = (np.log(cost_index) - g0) / h
+    k0 = np.clip(np.floor(pos).astype(np.int64) - 1, 0, K - 4)
+    s = (pos - k0)[..., None]
+    w = np.concatenate([-(s - 1) * (s - 2) * (s - 3) / 6, s * (s - 2) * (s - 3) / 2,
+                        -s * (s - 1) * (s - 3) / 2, s * (s - 1) * (s - 2) / 6], axis=-1)
+    return k0, w
+
+
+def _interpolate(table: np.ndarray, k0: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``Σ_j w_j table[t, k0 + j]`` for every path-year: (P, Y, ...)."""
+    t = np.arange(table.shape[0])[None, :]
+    lead = w.shape[:2] + (1,) * (table.ndim - 2)
+    return sum(w[..., j].reshape(lead) * table[t, k0 + j] for j in range(4))
+
+
 def process_variance(tables: ProxyTables, factors: SystematicFactors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per path-year and tally: conditional mean, process variance (diagonal of ``cov``) and
     the variance of the proxy's estimated mean (``est0 + u est1 + u² est2``), each (P, Y, T)."""
-    ci, u = factors.cost_index, factors.utilisation
-    P, Y = ci.shape
-    T = tables.mean0.shape[2]
-    mean = np.zeros((P, Y, T))
-    var = np.zeros((P, Y, T))
-    est = np.zeros((P, Y, T))
-    d0 = np.diagonal(tables.cov0, axis1=2, axis2=3)
-    d1 = np.diagonal(tables.cov1, axis1=2, axis2=3)
-    d2 = np.diagonal(tables.cov2, axis1=2, axis2=3)
-    for t in range(Y):
-        for i in range(P):
-            k0, *w, _ = lagrange4(tables.log_grid[t], math.log(ci[i, t]))
-            uu = u[i, t]
-            for j in range(4):
-                k = k0 + j
-                mean[i, t] += w[j] * (tables.mean0[t, k] + uu * tables.mean1[t, k])
-                var[i, t] += w[j] * (d0[t, k] + uu * d1[t, k] + uu * uu * d2[t, k])
-                est[i, t] += w[j] * (tables.est0[t, k] + uu * tables.est1[t, k]
-                                     + uu * uu * tables.est2[t, k])
-    return mean, np.maximum(var, 0.0), np.maximum(est, 0.0)
+    k0, w = _weights(tables.log_grid, factors.cost_index)
+    u = factors.utilisation[..., None]
+    diag = lambda c: np.diagonal(c, axis1=2, axis2=3)  # noqa: E731
+    mean = _interpolate(tables.mean0, k0, w) + u * _interpolate(tables.mean1, k0, w)
+    var = (_interpolate(diag(tables.cov0), k0, w) + u * _interpolate(diag(tables.cov1), k0, w)
+           + u * u * _interpolate(diag(tables.cov2), k0, w))
+    return mean, np.maximum(var, 0.0), estimation_variance(tables, factors)
+
+
+def estimation_variance(tables: ProxyTables, factors: SystematicFactors,
+                        tally: int | None = None) -> np.ndarray:
+    """Variance of the proxy's estimated conditional mean per path-year, (P, Y, T), or
+    (P, Y) for one ``tally`` index: ``est0 + u est1 + u² est2`` interpolated."""
+    k0, w = _weights(tables.log_grid, factors.cost_index)
+    sel = (slice(None),) * 2 + ((slice(None),) if tally is None else (tally,))
+    u = factors.utilisation if tally is not None else factors.utilisation[..., None]
+    est = (_interpolate(tables.est0[sel], k0, w) + u * _interpolate(tables.est1[sel], k0, w)
+           + u * u * _interpolate(tables.est2[sel], k0, w))
+    return np.maximum(est, 0.0)

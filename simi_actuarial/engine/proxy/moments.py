@@ -63,7 +63,8 @@ class ProxyTables:
     hist0: np.ndarray      # (Y, K, H) expected SIMI-per-beneficiary histogram counts
     hist1: np.ndarray
     inner: np.ndarray      # (Y,) inner claimants simulated per grid point
-    max_hosp_prob: float   # largest base hospitalisation probability (u q must stay <= 1)
+    cell_insured: np.ndarray  # (Y, C) insured per cell and base hospitalisation
+    cell_hosp_prob: np.ndarray  # (C,) probability: where u q > 1 the counts stop being linear
     seconds: float
 
     def manifest(self) -> dict:
@@ -123,7 +124,7 @@ def build_tables(model: ResolvedModel, seed: int, design: ProxyDesign,
 
     T = None
     acc: dict[str, np.ndarray] = {}
-    inner_seed = stream_key(np.uint64(seed), 0, 0, PROXY_INNER_CELL)
+    inner_seed = np.uint64(stream_key(np.uint64(seed), 0, 0, PROXY_INNER_CELL))
     base = KernelInputs(batch=None, cells=None, claims=model.claim_laws(), che=model.che_inputs(),
                         rules=model.rules.rule_arrays())
     work = per_unit.sum(axis=(0, 2)).astype(float)
@@ -144,7 +145,7 @@ def build_tables(model: ResolvedModel, seed: int, design: ProxyDesign,
             progress(done / work_total)
     return ProxyTables(design=design, log_grid=grid, **acc,
                        inner=(per_unit.sum(axis=(1, 2)) * R).astype(np.int64),
-                       max_hosp_prob=float(model.morbidity.hosp_prob.max()),
+                       cell_insured=n, cell_hosp_prob=q,
                        seconds=time.perf_counter() - t0)
 
 
