@@ -134,28 +134,33 @@ def _evaluate(seed, paths, years, log_grid, cost_index, util, mean0, mean1, cov0
     return out, hist, outside
 
 
-#: Largest accepted share of a path-year's hospitalised claimants that the proxy over-counts
-#: where ``u q > 1`` (the microsimulation caps the probability at 1; the proxy's counts are
-#: linear in ``u``).
-MAX_EXCESS_SHARE = 1e-4
+def capped_correction(tables: ProxyTables, cost_index: np.ndarray,
+                      util: np.ndarray) -> np.ndarray:
+    """(P, Y, T) correction of the conditional mean where ``u q > 1`` for some cell: the
+    microsimulation caps the hospitalisation probability at 1 (counts: both ``n s``,
+    hospitalised only ``n (1 - s)``, outpatient only 0), the tables assume ``u q``::
 
+        Δ = Σ_cells n [(s - u q s) m_b + ((1 - s) - u q (1 - s)) m_h + (0 - (1 - u q) s) m_o]
 
-def _check_linear_counts(tables: ProxyTables, util: np.ndarray) -> None:
-    """Refuse path-years where capping ``u q`` at 1 would change the expected hospitalised
-    claimants by more than :data:`MAX_EXCESS_SHARE` (only extreme utilisation factors on
-    the oldest ages reach it)."""
-    q = tables.cell_hosp_prob
+    with the class's per-claimant means ``m`` interpolated in the cost index. Only the
+    oldest ages under extreme utilisation factors reach it; the covariance keeps its linear
+    form there."""
+    P, Y = cost_index.shape
+    T = tables.mean0.shape[2]
+    out = np.zeros((P, Y, T))
+    q, s, cls = tables.cell_hosp_prob, tables.cell_os_prob, tables.cell_class
     hit = np.argwhere(util * q.max() > 1.0)
-    worst = 0.0
     for i, t in hit:
-        n = tables.cell_insured[t]
         uq = util[i, t] * q
-        worst = max(worst, float((n * np.maximum(uq - 1.0, 0.0)).sum() / max((n * uq).sum(), 1.0)))
-    if worst > MAX_EXCESS_SHARE:
-        raise OutsideGridError(
-            f"on some path-year the utilisation factor x hospitalisation probability exceeds 1 "
-            f"for cells holding {worst:.3%} of the expected hospitalised claimants; the proxy's "
-            "counts are linear in utilisation (use --engine micro for this scenario)")
+        cells = np.flatnonzero(uq > 1.0)
+        n = tables.cell_insured[t, cells]
+        k0, w0, w1, w2, w3, _ = lagrange4(tables.log_grid[t], math.log(cost_index[i, t]))
+        m = sum(w * tables.class_mean[t, k0 + j, cls[cells]]
+                for j, w in enumerate((w0, w1, w2, w3)))  # (cells, 3, T)
+        sc, ex = s[cells], uq[cells]
+        coef = np.stack([sc - ex * sc, (1 - sc) - ex * (1 - sc), -(1 - ex) * sc], axis=1)
+        out[i, t] = np.einsum("c,ct,ctk->k", n, coef, m)
+    return out
 
 
 def evaluate_paths(tables: ProxyTables, seed: int, paths: np.ndarray, years: np.ndarray,
@@ -163,12 +168,13 @@ def evaluate_paths(tables: ProxyTables, seed: int, paths: np.ndarray, years: np.
     """Tallies ``(P, Y, T)`` and histogram ``(P, Y, H)`` of the outer ``paths`` with their
     systematic ``factors`` (``noise``: default the design's ``process_noise``)."""
     util = np.ascontiguousarray(factors.utilisation, dtype=np.float64)
-    _check_linear_counts(tables, util)
     tal, hist, outside = _evaluate(
         np.uint64(seed), np.asarray(paths, dtype=np.int64), np.asarray(years, dtype=np.int64),
         tables.log_grid, np.ascontiguousarray(factors.cost_index, dtype=np.float64), util,
         tables.mean0, tables.mean1, tables.cov0, tables.cov1, tables.cov2, tables.hist0,
         tables.hist1, tables.design.process_noise if noise is None else bool(noise))
+    if (util * tables.cell_hosp_prob.max() > 1.0).any():
+        tal = np.maximum(tal + capped_correction(tables, factors.cost_index, util), 0.0)
     if outside.any():
         n_out = int(outside.sum())
         raise OutsideGridError(
@@ -204,7 +210,8 @@ def process_variance(tables: ProxyTables, factors: SystematicFactors) -> tuple[n
     k0, w = _weights(tables.log_grid, factors.cost_index)
     u = factors.utilisation[..., None]
     diag = lambda c: np.diagonal(c, axis1=2, axis2=3)  # noqa: E731
-    mean = _interpolate(tables.mean0, k0, w) + u * _interpolate(tables.mean1, k0, w)
+    mean = (_interpolate(tables.mean0, k0, w) + u * _interpolate(tables.mean1, k0, w)
+            + capped_correction(tables, factors.cost_index, factors.utilisation))
     var = (_interpolate(diag(tables.cov0), k0, w) + u * _interpolate(diag(tables.cov1), k0, w)
            + u * u * _interpolate(diag(tables.cov2), k0, w))
     return mean, np.maximum(var, 0.0), estimation_variance(tables, factors)

@@ -63,8 +63,14 @@ class ProxyTables:
     hist0: np.ndarray      # (Y, K, H) expected SIMI-per-beneficiary histogram counts
     hist1: np.ndarray
     inner: np.ndarray      # (Y,) inner claimants simulated per grid point
-    cell_insured: np.ndarray  # (Y, C) insured per cell and base hospitalisation
-    cell_hosp_prob: np.ndarray  # (C,) probability: where u q > 1 the counts stop being linear
+    # Where ``u q > 1`` the microsimulation caps the hospitalisation probability at 1 and the
+    # counts stop being linear in u: :func:`~.evaluate.capped_correction` corrects the mean
+    # from the per-class means (the covariance keeps the linear form).
+    cell_insured: np.ndarray  # (Y, C) insured per cell
+    cell_hosp_prob: np.ndarray  # (C,) base hospitalisation probability
+    cell_os_prob: np.ndarray  # (C,) outpatient special-disease probability
+    cell_class: np.ndarray  # (C,) class (group x 101 + age) of the cell
+    class_mean: np.ndarray  # (Y, K, classes, 3, T) per-claimant mean tallies by claim type
     seconds: float
 
     def manifest(self) -> dict:
@@ -124,6 +130,7 @@ def build_tables(model: ResolvedModel, seed: int, design: ProxyDesign,
 
     T = None
     acc: dict[str, np.ndarray] = {}
+    class_mean = np.zeros((Y, K, n_cls, N_TYPES, 0))
     inner_seed = np.uint64(stream_key(np.uint64(seed), 0, 0, PROXY_INNER_CELL))
     base = KernelInputs(batch=None, cells=None, claims=model.claim_laws(), che=model.che_inputs(),
                         rules=model.rules.rule_arrays())
@@ -139,13 +146,16 @@ def build_tables(model: ResolvedModel, seed: int, design: ProxyDesign,
         if T is None:
             T, Hn = X.shape[-1], H.shape[-1]
             acc = _empty(Y, K, T, Hn)
-        _accumulate(acc, X, H, per_unit[:, c_id], R, n[:, members], q[members], s[members])
+            class_mean = np.zeros((Y, K, n_cls, N_TYPES, T))
+        class_mean[:, :, c_id] = _accumulate(acc, X, H, per_unit[:, c_id], R, n[:, members],
+                                             q[members], s[members])
         done += work[c_id]
         if progress is not None:
             progress(done / work_total)
     return ProxyTables(design=design, log_grid=grid, **acc,
                        inner=(per_unit.sum(axis=(1, 2)) * R).astype(np.int64),
-                       cell_insured=n, cell_hosp_prob=q,
+                       cell_insured=n, cell_hosp_prob=q, cell_os_prob=s, cell_class=cls,
+                       class_mean=class_mean,
                        seconds=time.perf_counter() - t0)
 
 
@@ -180,8 +190,9 @@ def _simulate_class(base: KernelInputs, model: ResolvedModel, inner_seed, c_id: 
     return (tallies.reshape(N_TYPES, K, R, Y, -1), hist.reshape(N_TYPES, K, R, Y, -1))
 
 
-def _accumulate(acc, X, H, per_unit, R, n, q, s) -> None:
-    """Add one class to the tables (formulas in the module docstring).
+def _accumulate(acc, X, H, per_unit, R, n, q, s) -> np.ndarray:
+    """Add one class to the tables (formulas in the module docstring); returns its
+    per-claimant means ``(Y, K, 3, T)``.
 
     ``X``: (3, K, R, Y, T) replicate sums; ``per_unit``: (Y, 3) claimants per replicate;
     ``n`` (Y, cells of the class), ``q``, ``s`` (cells of the class)."""
@@ -224,3 +235,4 @@ def _accumulate(acc, X, H, per_unit, R, n, q, s) -> None:
         acc["cov0"] -= w * a[..., :, None] * a[..., None, :]
         acc["cov1"] -= w * (a[..., :, None] * b[..., None, :] + b[..., :, None] * a[..., None, :])
         acc["cov2"] -= w * b[..., :, None] * b[..., None, :]
+    return np.moveaxis(mean_y, 1, 2)  # (Y, K, 3, T)
