@@ -105,8 +105,9 @@ def accumulated_break_even_by_year(result: SimulationResult, growth: float = 0.0
     return np.maximum.accumulate(need / (disc @ a), axis=1)
 
 
-def proxy_error_of_standard(result: SimulationResult, target: str, alpha: float,
-                            year: int | None = None, growth: float = 0.0) -> float | None:
+def proxy_error_of_standard(result: SimulationResult, target: str, alpha: float | None,
+                            year: int | None = None, growth: float = 0.0,
+                            value: float | None = None) -> float | None:
     """For a proxy run: the standard deviation of the standard from the proxy's own
     estimation error (delta method). The error of the estimated mean claims is common to all
     paths of a year (within a year all paths are moved together, a conservative bound) and
@@ -115,7 +116,12 @@ def proxy_error_of_standard(result: SimulationResult, target: str, alpha: float,
         sd^2 = Σ_t ((q(S + sd_t e_t) - q(S - sd_t e_t)) / 2)^2
 
     ``q`` the α order statistic of the per-path break-evens, ``sd_t`` the per-path sd of the
-    estimated mean SIMI claims of year ``t``. ``None`` for a microsimulation run."""
+    estimated mean SIMI claims of year ``t``. For ``loss_ratio`` (the mean claims over paths
+    / ``value Σ_t g_t N_t``) the error moves the standard one for one::
+
+        sd = sqrt(Σ_t (mean_p sd_pt)^2) / (value Σ_t g_t N_t)   (t over ``year`` or the horizon)
+
+    ``None`` for a microsimulation run."""
     tables = getattr(result.raw, "proxy", None)
     if tables is None:
         return None
@@ -126,6 +132,17 @@ def proxy_error_of_standard(result: SimulationResult, target: str, alpha: float,
     fac = SystematicFactors(cost_index=result.raw.cost_index, utilisation=result.raw.utilisation,
                             trend=None, incidence=None)  # type: ignore[arg-type]
     sd = np.sqrt(estimation_variance(tables, fac, T["simi_paid"]))
+    if target == "loss_ratio":
+        if value is None or value <= 0:
+            raise ValueError("target loss_ratio needs --value > 0")
+        years = result.years
+        g = (1.0 + growth) ** (years - years[0])
+        sel = slice(None) if year is None else slice(_year_index(years, year),
+                                                     _year_index(years, year) + 1)
+        den = value * float(np.sum((g * result.insured)[sel]))
+        return float(math.sqrt(float(np.sum(sd.mean(axis=0)[sel] ** 2))) / den)
+    if alpha is None:
+        raise ValueError(f"target {target!r} needs alpha")
     claims = result.tally("simi_paid")
     total = 0.0
     for t in range(claims.shape[1]):
@@ -192,8 +209,7 @@ def required_financing(result: SimulationResult, target: str = "accumulated",
     boots = np.array([stat(rng.integers(0, P, P)) for _ in range(bootstrap)]) if bootstrap else None
     lo, hi = ((float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
               if boots is not None else (math.nan, math.nan))
-    proxy_sd = (proxy_error_of_standard(result, target, alpha, year, growth)
-                if target != "loss_ratio" else None)
+    proxy_sd = proxy_error_of_standard(result, target, alpha_out, year, growth, value)
     if proxy_sd is not None and boots is not None:
         # the proxy's own estimation error, common to all paths, added in quadrature
         lo = est - math.hypot(est - lo, Z95 * proxy_sd)
