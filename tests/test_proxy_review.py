@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 import simi_actuarial as sa
-from simi_actuarial.engine.proxy.evaluate import estimation_variance
+from simi_actuarial.engine.model import resolve_model
+from simi_actuarial.engine.proxy.design import ProxyDesign
+from simi_actuarial.engine.proxy.evaluate import estimation_variance, semidefinite_cholesky
+from simi_actuarial.engine.proxy.moments import build_tables
 from simi_actuarial.engine.simulate import simulate_raw
 from simi_actuarial.engine.systematic import SystematicFactors
 from simi_actuarial.engine.tallies import T
@@ -46,3 +49,30 @@ def test_loss_ratio_standard_carries_the_proxy_estimation_error(small_proxy):
     rf1 = required_financing(res, "loss_ratio", value=value, year=y1, bootstrap=0)
     assert rf1.proxy_error_sd == pytest.approx(
         float(sd[:, 1].mean()) / (value * float(res.insured[1])), rel=1e-9)
+
+
+def test_cholesky_keeps_a_small_variance_beside_a_large_one():
+    """Pivots are dropped only for (near-)exact linear relations: a tally whose variance is
+    small against another's, but independent of it, keeps it (tallies range from counts,
+    variance ~10, to costs, variance ~10^13, in one matrix)."""
+    a = np.diag([1e13, 5.0, 1e13])
+    a[2, 0] = a[0, 2] = 1e13  # third = first: an exact relation, zero residual
+    out = np.zeros_like(a)
+    semidefinite_cholesky(a, out)
+    np.testing.assert_allclose(out @ out.T, a, rtol=1e-12, atol=1e-3)
+    assert out[1, 1] == pytest.approx(math.sqrt(5.0))
+    assert out[2, 2] == 0.0
+
+
+def test_process_noise_keeps_every_tally_variance(repo_root):
+    """On the proxy's own covariance (national 2021: the episode-ratio sum, variance ~400,
+    sits beside costs with variance ~10^13) the factor reproduces every tally's variance."""
+    sc = sa.load_scenario(repo_root / "scenarios" / "national_2021.yaml", overrides=[
+        "population.insured=200000", "horizon.years=1"])
+    tb = build_tables(resolve_model(sc), 7, ProxyDesign(grid_points=4))
+    cov = tb.cov0[0, 1] + tb.cov1[0, 1] + tb.cov2[0, 1]
+    out = np.zeros_like(cov)
+    semidefinite_cholesky(cov, out)
+    got, want = np.diag(out @ out.T), np.diag(cov)
+    assert want[T["ben_episode_ratio_sum"]] < 1e-9 * want.max()  # the case at stake
+    np.testing.assert_allclose(got, want, rtol=1e-6)
