@@ -8,9 +8,9 @@ For path-year ``(i, t)`` with cost index ``ci`` and utilisation factor ``u``::
     tallies = max(0, mean + L z),   L L' = cov,   z ~ N(0, I) from stream (seed, path, year, PROXY_NOISE)
 
 ``w_j`` are the 4-point Lagrange weights of ``log ci`` on the year's grid (cubic
-interpolation). ``L`` is a semidefinite Cholesky factor (pivots at or below ``1e-12`` of the
-diagonal's scale are dropped: exact linear relations between tallies, e.g. total = in-scope
-+ self-pay, have zero variance). Tallies are non-negative sums; the clamp at 0 only binds
+interpolation). ``L`` is a semidefinite Cholesky factor (a pivot at or below ``1e-9`` of its
+tally's variance is dropped: exact linear relations between tallies, e.g. total = in-scope
++ self-pay, have zero residual variance). Tallies are non-negative sums; the clamp at 0 only binds
 where a tally's mean is within a few standard deviations of 0 (very small populations).
 The expected histogram of SIMI per beneficiary is interpolated the same way (mean only),
 rounded to multiples of 2^-10 so that its sum over paths does not depend on the batches.
@@ -56,15 +56,19 @@ def lagrange4(grid, x):
 
 @nb.njit(cache=True)
 def semidefinite_cholesky(a, out):
-    """Lower factor ``out`` with ``out out' = a`` for a symmetric positive semidefinite ``a``
-    (pivots <= 1e-12 x the largest diagonal entry, or negative from rounding, give a zero
-    column)."""
+    """Lower factor ``out`` with ``out out' = a`` for a symmetric positive semidefinite ``a``.
+
+    A pivot (the residual variance of tally ``j`` given the earlier ones) at or below
+    ``max(1e-9 a_jj, 1e-15 max_i a_ii)``, or negative from rounding, gives a zero column:
+    an exact linear relation leaves only rounding there (about 1e-16 of the largest entries).
+    The tolerance is relative to the tally's own variance, so a count (variance ~10) beside
+    costs (variance ~10^13) keeps its noise."""
     n = a.shape[0]
     scale = 0.0
     for i in range(n):
         if a[i, i] > scale:
             scale = a[i, i]
-    tol = 1e-12 * scale
+    floor = 1e-15 * scale
     for j in range(n):
         for i in range(n):
             out[i, j] = 0.0
@@ -72,7 +76,7 @@ def semidefinite_cholesky(a, out):
         d = a[j, j]
         for k in range(j):
             d -= out[j, k] * out[j, k]
-        if d <= tol:
+        if d <= max(1e-9 * a[j, j], floor):
             continue
         ljj = math.sqrt(d)
         out[j, j] = ljj
