@@ -11,9 +11,10 @@ import pytest
 
 import simi_actuarial as sa
 from simi_actuarial.engine.model import resolve_model
-from simi_actuarial.engine.proxy.design import ProxyDesign
+from simi_actuarial.engine.proxy.design import MIN_HALF_WIDTH, ProxyDesign
 from simi_actuarial.engine.proxy.evaluate import estimation_variance, semidefinite_cholesky
 from simi_actuarial.engine.proxy.moments import build_tables
+from simi_actuarial.engine.proxy_check import check_against_micro
 from simi_actuarial.engine.simulate import simulate_raw
 from simi_actuarial.engine.systematic import SystematicFactors
 from simi_actuarial.engine.tallies import T
@@ -76,3 +77,28 @@ def test_process_noise_keeps_every_tally_variance(repo_root):
     got, want = np.diag(out @ out.T), np.diag(cov)
     assert want[T["ben_episode_ratio_sum"]] < 1e-9 * want.max()  # the case at stake
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+_NO_RISK = ["risk.cost_shock_sd=0", "risk.utilisation_shock_sd=0", "risk.trend_uncertainty_sd=0",
+            "risk.utilisation_trend_uncertainty_sd=0", "risk.incidence_uncertainty_sd=0",
+            "risk.cost_level_uncertainty_sd=0"]
+
+
+@pytest.mark.parametrize("extra", [
+    _NO_RISK,                                                   # grid at ± MIN_HALF_WIDTH
+    ["groups.special.share=0", "groups.general.share=1"],       # a group with no one in it
+    ["horizon.years=1"],                                        # a single year
+], ids=["no-systematic-risk", "zero-share-group", "one-year"])
+def test_edge_settings_agree_with_micro(repo_root, extra):
+    """Edge settings run and pass ``--check-micro`` on the same outer paths."""
+    sc = sa.load_scenario(repo_root / "scenarios" / "national_2021.yaml", overrides=[
+        "population.insured=100000", "horizon.years=2", *extra])
+    raw = simulate_raw(sc, 20, 9, engine="proxy")
+    assert raw.tallies.shape[1] == (1 if "horizon.years=1" in extra else 2)
+    if extra is _NO_RISK:
+        width = raw.proxy.log_grid[:, -1] - raw.proxy.log_grid[:, 0]
+        np.testing.assert_allclose(width, 2 * MIN_HALF_WIDTH)
+        assert np.ptp(raw.cost_index, axis=0).max() == 0.0
+    chk = check_against_micro(raw, 20)
+    assert chk.ok, chk.message()
+    assert np.isfinite(chk.table["z"]).all()
