@@ -13,7 +13,7 @@ import simi_actuarial as sa
 from simi_actuarial.engine.model import resolve_model
 from simi_actuarial.engine.proxy.design import MIN_HALF_WIDTH, ProxyDesign
 from simi_actuarial.engine.proxy.evaluate import estimation_variance, semidefinite_cholesky
-from simi_actuarial.engine.proxy.moments import build_tables
+from simi_actuarial.engine.proxy.moments import build_tables, reference_utilisation
 from simi_actuarial.engine.proxy_check import check_against_micro
 from simi_actuarial.engine.simulate import simulate_raw
 from simi_actuarial.engine.systematic import SystematicFactors
@@ -102,3 +102,21 @@ def test_edge_settings_agree_with_micro(repo_root, extra):
     chk = check_against_micro(raw, 20)
     assert chk.ok, chk.message()
     assert np.isfinite(chk.table["z"]).all()
+
+
+def test_every_claim_type_that_can_occur_has_its_moments(repo_root):
+    """Where the reference utilisation pushes ``u q`` above 1 on part of a class (a ×2.6
+    shock: men of the oldest ages capped, women not), the class still has outpatient-only
+    claimants on every path, more of them on paths with a lower ``u``: the tables must hold
+    their per-claimant moments (each counts one outpatient special-disease claimant)."""
+    sc = sa.load_scenario(repo_root / "scenarios" / "guangxi_2021.yaml", overrides=[
+        "population.insured=300000", "horizon.years=2",
+        "risk.utilisation_shocks=[{year: 2022, factor: 2.6, name: test, source: test}]"])
+    model = resolve_model(sc)
+    tb = build_tables(model, 3, ProxyDesign(grid_points=4))
+    u = reference_utilisation(model)
+    n, q, s, cls = tb.cell_insured, tb.cell_hosp_prob, tb.cell_os_prob, tb.cell_class
+    for t in range(2):
+        can = np.unique(cls[n[t] * s * (u[t] * q < 1.0) > 0])  # OS-only claimants at u_ref
+        assert (u[t] * q > 1).any() or t == 0
+        np.testing.assert_array_equal(tb.class_mean[t, 1, can, 2, T["os_claimants"]], 1.0)
