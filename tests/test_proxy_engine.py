@@ -246,7 +246,10 @@ def test_capped_hospitalisation_probability_matches_micro(repo_root):
     tables = proxy.proxy
     assert (proxy.utilisation[:, 1] * tables.cell_hosp_prob.max() > 1).all()  # the cap binds
     corr = capped_correction(tables, proxy.cost_index, proxy.utilisation)
-    assert np.abs(corr[:, 1, T["os_claimants"]]).min() > 0  # and is applied
+    # and is applied: hospitalised persons n min(u q, 1) against the linear n u q (the
+    # outpatient special-disease count, n s whatever u, is exactly linear: no correction)
+    assert (corr[:, 1, T["hospitalised"]] < 0).all()
+    np.testing.assert_allclose(corr[:, 1, T["os_claimants"]], 0.0, atol=1e-6)
     for tally in ("hospitalised", "os_claimants", "claimants", "simi_paid", "bmi_paid"):
         d = micro.tallies[:, 1, T[tally]] - proxy.tallies[:, 1, T[tally]]
         se = d.std(ddof=1) / math.sqrt(len(d))

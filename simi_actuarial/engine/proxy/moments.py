@@ -116,17 +116,23 @@ def build_tables(model: ResolvedModel, seed: int, design: ProxyDesign,
     grid = cost_grid(design, model.scenario.risk, years, model.scenario.morbidity.base_year)
     K, R = grid.shape[1], design.replicates
     cells = model.cells
-    n, q, s, hb, hh, o0, o1 = _cell_coefficients(model)
-    u = reference_utilisation(model)[:, None]
-    expected = np.stack([u * hb, u * hh, o0 + u * o1], axis=-1)  # (Y, C, 3)
+    n, q, s, hb, hh, o0, _ = _cell_coefficients(model)
+    # expected claimants at the reference utilisation, capped as the microsimulation caps
+    # (u q at most 1); a type that some utilisation factor can produce gets at least one
+    # claimant per replicate (its moments are needed on paths below the cap)
+    uq = np.minimum(reference_utilisation(model)[:, None] * q[None, :], 1.0)  # (Y, C)
+    expected = np.stack([n * s * uq, n * (1.0 - s) * uq, n * s * (1.0 - uq)], axis=-1)
     cls = cells.group * N_AGES + cells.age
     n_cls = int(cls.max()) + 1
     en = np.zeros((Y, n_cls, N_TYPES))
     np.add.at(en, (slice(None), cls), expected)
+    possible = np.zeros((Y, n_cls, N_TYPES))
+    np.add.at(possible, (slice(None), cls), np.stack([hb, hh, o0], axis=-1))
     total = en.sum(axis=(1, 2))
     budget = inner_claimants(design, total)
     share = np.divide(en, total[:, None, None], out=np.zeros_like(en), where=total[:, None, None] > 0)
-    per_unit = np.where(en > 0, np.ceil(budget[:, None, None] * share / R), 0).astype(np.int64)
+    per_unit = np.where(possible > 0, np.maximum(np.ceil(budget[:, None, None] * share / R), 1),
+                        0).astype(np.int64)
 
     T = None
     acc: dict[str, np.ndarray] = {}
