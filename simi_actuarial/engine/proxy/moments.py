@@ -116,12 +116,15 @@ def build_tables(model: ResolvedModel, seed: int, design: ProxyDesign,
     grid = cost_grid(design, model.scenario.risk, years, model.scenario.morbidity.base_year)
     K, R = grid.shape[1], design.replicates
     cells = model.cells
-    n, q, s, hb, hh, o0, _ = _cell_coefficients(model)
+    n, q, s, hb, hh, o0, o1 = _cell_coefficients(model)
     # expected claimants at the reference utilisation, capped as the microsimulation caps
-    # (u q at most 1); a type that some utilisation factor can produce gets at least one
-    # claimant per replicate (its moments are needed on paths below the cap)
-    uq = np.minimum(reference_utilisation(model)[:, None] * q[None, :], 1.0)  # (Y, C)
-    expected = np.stack([n * s * uq, n * (1.0 - s) * uq, n * s * (1.0 - uq)], axis=-1)
+    # (u q at most 1: both n s, hospitalised only n (1 - s), outpatient only 0); a type that
+    # some utilisation factor can produce gets at least one claimant per replicate (its
+    # moments are needed on paths below the cap)
+    u = reference_utilisation(model)[:, None]
+    capped = u * q[None, :] > 1.0  # (Y, C)
+    expected = np.stack([np.where(capped, n * s, u * hb), np.where(capped, n * (1.0 - s), u * hh),
+                         np.where(capped, 0.0, o0 + u * o1)], axis=-1)  # (Y, C, 3)
     cls = cells.group * N_AGES + cells.age
     n_cls = int(cls.max()) + 1
     en = np.zeros((Y, n_cls, N_TYPES))
