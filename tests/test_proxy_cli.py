@@ -74,6 +74,7 @@ def test_proxy_run_records_engine_design_and_check(proxy_run):
     assert check["max_abs_z"] == pytest.approx(table["z"].abs().max(), abs=1e-4)
     assert "proxy check against the microsimulation on 8 path(s)" in stdout
     assert "passed, largest |z|" in stdout and "proxy engine (built in" in stdout
+    assert "not checked" not in stdout
     assert not (out / ".checkpoint").exists()
     # the workbook's manifest sheet and the report show the engine and the design
     sheet = pd.read_excel(out / "results.xlsx", sheet_name="manifest").set_index("key")["value"]
@@ -83,6 +84,12 @@ def test_proxy_run_records_engine_design_and_check(proxy_run):
     assert "proxy: conditional moments from inner microsimulations on 11 cost-factor grid" in html
     assert "checked against the microsimulation on 8 paths" in html
     assert "estimation error is common to every path" in html
+    zh = out.parent / "report_zh.html"
+    rc, _, err = run_cli(["report", str(out), "-o", str(zh), "--lang", "zh"])
+    assert rc == 0, err
+    text = zh.read_text()
+    assert "代理引擎：每年在 11 个费用因子网格点上" in text and "已在 8 条路径上与微观模拟对照检验" in text
+    assert "各路径内的赔付由代理引擎的条件矩抽取" in text
 
 
 def test_verify_reruns_the_recorded_engine_and_check(proxy_run):
@@ -243,8 +250,12 @@ def test_compare_on_the_proxy_shares_the_inner_random_numbers(small):
         simulate(small, paths=2, design=SMALL_DESIGN)
 
 
-def test_sweep_records_the_engine(small, tmp_path):
+def test_unchecked_run_and_sweep_record_the_engine(small, tmp_path):
     out = tmp_path / "sw"
+    rc, stdout, err = run_cli(["run", small, "--paths", "4", "--out", str(tmp_path / "run"),
+                               "--quiet", *DESIGN])
+    assert rc == 0, err
+    assert "not checked against the microsimulation: --check-micro N" in stdout
     rc, _, err = run_cli(["sweep", small, "--grid", "financing.simi_per_capita=100",
                           "--paths", "4", "--out", str(out), "--quiet", *DESIGN])
     assert rc == 0, err

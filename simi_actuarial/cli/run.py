@@ -105,7 +105,9 @@ def _run(args) -> int:
     if where.get("backend") == "cuda":
         on += ", CUDA"
     proxy = result.raw.proxy
-    engine = "" if proxy is None else f", proxy engine (built in {proxy.seconds:.1f} s)"
+    engine = "" if proxy is None else (
+        f", proxy engine (built in {proxy.seconds:.1f} s" + ("" if "proxy_check" in checked
+        else "; not checked against the microsimulation: --check-micro N") + ")")
     print(f"{scenario.name}: {result.n_paths} paths, seed {result.raw.seed}, "
           f"{result.raw.seconds:.1f} s on {on}{engine}")
     print(format_table(result.summary, SUMMARY_COLUMNS))

@@ -202,16 +202,17 @@ PATTERNS = [
      r"\(see .+\)\.", r"在整个预测期（\1 年）内筹资标准保持不变，基于本次运行的路径求解（参见 "
      r"simi solve --target insurer_loss、insurer_margin、fund_net_cost；不同亏损分担区间与盈利"
      r"上限见 simi frontier）。"),
-    (r"proxy: conditional moments from inner microsimulations on (\d+) cost-factor grid "
-     rf"points per year, {N}–{N} inner claimants per grid point(, no process noise)?; "
-     rf"checked against the microsimulation on (\d+) paths, largest \|z\| {N}",
-     r"代理引擎：每年在 \1 个费用因子网格点上以内层微观模拟估计条件矩，每个网格点 \2–\3 名内层"
-     r"患者\4；已在 \5 条路径上与微观模拟对照检验，最大 |z| 为 \6"),
-    (r"proxy: conditional moments from inner microsimulations on (\d+) cost-factor grid "
-     rf"points per year, {N}–{N} inner claimants per grid point(, no process noise)?; "
-     r"not checked against the microsimulation \(simi run --check-micro\)",
-     r"代理引擎：每年在 \1 个费用因子网格点上以内层微观模拟估计条件矩，每个网格点 \2–\3 名内层"
-     r"患者\4；未与微观模拟对照检验（simi run --check-micro）"),
+    # the engine (report/build.engine_text); the design without process noise first
+    *[(r"proxy: conditional moments from inner microsimulations on (\d+) cost-factor grid "
+       rf"points per year, {N}–{N} inner claimants per grid point{en}; {tail}",
+       r"代理引擎：每年在 \1 个费用因子网格点上以内层微观模拟估计条件矩，每个网格点 \2–\3 名内层"
+       rf"患者{zh}；{tail_zh}")
+      for en, zh in ((", no process noise", "，无过程噪声"), ("", ""))
+      for tail, tail_zh in (
+          (r"checked against the microsimulation on (\d+) paths, largest \|z\| " + N,
+           r"已在 \4 条路径上与微观模拟对照检验，最大 |z| 为 \5"),
+          (r"not checked against the microsimulation \(simi run --check-micro\)",
+           r"未与微观模拟对照检验（simi run --check-micro）"))],
     (rf"Every figure here is estimated from {N} independent Monte Carlo paths \(seed (\d+)\)\. "
      r".*within each path the claims are drawn from the proxy engine's conditional moments.*",
      r"本报告所有数字均由 \1 条独立蒙特卡洛路径估计（随机种子 \2）。系统性风险（费用趋势及其"
@@ -280,7 +281,6 @@ PATTERNS = [
 #: Words and phrases inside other texts (e.g. figure labels, the rule description).
 PHRASES = {
     "accumulated balance": "累计结余", "current balance": "当期结余",
-    "no process noise": "无过程噪声",
     "Accumulated SIMI balance": "大病保险累计结余", "SIMI": "大病保险", "BMI": "基本医疗保险",
     "starting line": "起付线", "financing standard": "筹资标准", "loss ratio": "赔付率",
     "insured": "参保人", "per insured": "每参保人", "CNY": "元", "year": "年份",
