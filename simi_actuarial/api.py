@@ -91,9 +91,9 @@ class _Bars:
         self._bar: Any = None
 
     def build(self, fraction: float) -> None:
-        if self._build is not None:
-            self._build.n = min(100, int(round(100 * fraction)))
-            self._build.refresh()
+        n = min(100, int(round(100 * fraction)))
+        if self._build is not None and n != self._build.n:
+            self._build.update(n - self._build.n)
 
     def paths(self, n: int) -> None:
         if self._bar is None:

@@ -189,12 +189,12 @@ def test_failed_check_does_not_publish_the_run(small, tmp_path, monkeypatch):
         assert "failed its --check-micro" in err and text in err
 
 
-def _checkpointed(small, out, engine, n_done, design=None):
+def _checkpointed(small, out, engine, n_done, design=None, check_micro=None):
     """A run directory as an interruption after ``n_done`` batches leaves it."""
     sc = load_scenario(small)
     plan = batches(PATHS, BATCH)
     ck = Checkpoint.create(out, {**run_identity(sc, scenario_hash(sc), SEED, PATHS, plan,
-                                                engine, design), "check_micro": None})
+                                                engine, design), "check_micro": check_micro})
     model = resolve_model(sc)
     if engine == "proxy" and n_done:
         model = replace(model, proxy=build_tables(model, SEED, design))
@@ -205,7 +205,7 @@ def _checkpointed(small, out, engine, n_done, design=None):
 
 def test_resume_keeps_the_engine_and_refuses_another(small, tmp_path):
     proxy_dir = tmp_path / "proxy"
-    _checkpointed(small, proxy_dir, "proxy", 2, SMALL_DESIGN)
+    _checkpointed(small, proxy_dir, "proxy", 2, SMALL_DESIGN, check_micro=4)
     for extra, words in ((["--engine", "micro"], ("engine", "checkpoint of the proxy engine, "
                                                   "this run micro", "--engine proxy")),
                          (["--proxy-grid-points", "7"], ("proxy_design", "grid_points 11 "
@@ -225,6 +225,7 @@ def test_resume_keeps_the_engine_and_refuses_another(small, tmp_path):
                                   pd.read_parquet(plain / "paths.parquet"), check_exact=True)
     m = json.loads((proxy_dir / "manifest.json").read_text())
     assert m["engine"] == "proxy" and m["proxy"]["min_inner"] == 50_000
+    assert m["proxy_check"]["paths"] == 4 and m["proxy_check"]["ok"] is True  # as started
     # a microsimulation's checkpoint (also one written before engines were recorded)
     micro_dir = tmp_path / "micro"
     ck = _checkpointed(small, micro_dir, "micro", 0)
