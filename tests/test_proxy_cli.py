@@ -172,6 +172,9 @@ def test_check_catches_a_corrupted_proxy(small):
 def test_failed_check_does_not_publish_the_run(small, tmp_path, monkeypatch):
     monkeypatch.setattr(simulate_module, "build_tables", _corrupted(1.05))
     out = tmp_path / "run"
+    out.mkdir()
+    for stale in ("summary.csv", "results.xlsx", "report.html"):  # an earlier run's
+        (out / stale).write_text("old")
     rc, stdout, err = run_cli(["run", small, "--paths", "10", "--out", str(out), "--quiet",
                                "--check-micro", "10", *DESIGN])
     assert_clear_rejection(rc, err, code=1)

@@ -31,6 +31,9 @@ from .check_micro import CHECK_FILE, check_paths
 from .common import engine_from_args
 
 OUTPUT_FILES = ("summary.csv", "paths.parquet")
+#: Files of an earlier run in DIR removed when a new run starts (also the workbook and the
+#: report built from them: an unfinished or failed run must not show an old run's figures).
+STALE_FILES = (*OUTPUT_FILES, CHECK_FILE, "results.xlsx", "report.html")
 
 
 def add_run_control_options(parser) -> None:
@@ -123,7 +126,7 @@ class RunJob:
         if ckpt.reused:
             print(f"{out}: continuing an interrupted run of the same scenario, seed and paths "
                   f"({ckpt.reused} batch(es) already done)", file=sys.stderr)
-        for name in (*OUTPUT_FILES, CHECK_FILE):  # an earlier run's are no longer valid
+        for name in STALE_FILES:  # an earlier run's are no longer valid
             confined_path(out, name).unlink(missing_ok=True)
         write_json(confined_path(out, "manifest.json"),
                    pending_manifest(scenario, paths, seed, extra, engine, design))
