@@ -116,16 +116,9 @@ def proxy_error_of_standard(result: SimulationResult, target: str, alpha: float,
 
     ``q`` the α order statistic of the per-path break-evens, ``sd_t`` the per-path sd of the
     estimated mean SIMI claims of year ``t``. ``None`` for a microsimulation run."""
-    tables = getattr(result.raw, "proxy", None)
-    if tables is None:
+    sd = result.estimation_sd("simi_paid")
+    if sd is None:
         return None
-    from .engine.proxy.evaluate import estimation_variance
-    from .engine.systematic import SystematicFactors
-    from .engine.tallies import T
-
-    fac = SystematicFactors(cost_index=result.raw.cost_index, utilisation=result.raw.utilisation,
-                            trend=None, incidence=None)  # type: ignore[arg-type]
-    sd = np.sqrt(estimation_variance(tables, fac, T["simi_paid"]))
     claims = result.tally("simi_paid")
     total = 0.0
     for t in range(claims.shape[1]):

@@ -15,8 +15,8 @@ import pytest
 import simi_actuarial as sa
 from simi_actuarial.calibration.statistics import statistic
 from simi_actuarial.engine.kernel import draw_admission, episode_ratios
-from simi_actuarial.engine.rng import stream_key
 from simi_actuarial.engine.model import resolve_model
+from simi_actuarial.engine.rng import stream_key
 from simi_actuarial.engine.simulate import kernel_inputs
 from simi_actuarial.rules.arrays import resolve_rules
 from simi_actuarial.rules.reference import Admission, episodes

@@ -277,8 +277,10 @@ def _mc_section(run: RunFiles, curve: pd.DataFrame, alpha: float) -> str:
         f"(relative half-width {100 * (row.ci95_high - row.ci95_low) / 2 / row.per_capita:.1f} %).",
         "Standard errors fall as 1/√paths: four times the paths halve them.",
         *(["The proxy's own estimation error is common to every path, so the standard "
-            "errors here do not include it; it is measured by the check against the "
-            "microsimulation (simi run --check-micro; docs/performance.md)."] if proxy else []),
+            "errors of means and probabilities do not include it; the required standard's "
+            "interval does (its sd from the proxy, delta method, added in quadrature). It is "
+            "also measured by the check against the microsimulation (simi run --check-micro; "
+            "docs/performance.md)."] if proxy else []),
         "These errors measure simulation noise only. They do not cover uncertainty in the "
         "assumptions beyond what the scenario's risk section models, nor model error: see "
         "`simi sensitivity` for how results move with each assumption.",

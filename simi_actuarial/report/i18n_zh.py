@@ -23,11 +23,13 @@ EXACT = {
     "SIMI financing": "大病保险筹资标准", "Monte Carlo": "蒙特卡洛模拟",
     "engine": "模拟引擎",
     "microsimulation: every claimant of every path simulated": "微观模拟：逐条路径逐人模拟",
-    "The proxy's own estimation error is common to every path, so the standard errors here "
-    "do not include it; it is measured by the check against the microsimulation (simi run "
-    "--check-micro; docs/performance.md).":
-        "代理引擎自身的估计误差为各路径共有，因此此处标准误不包含该误差；其大小由与微观模拟的"
-        "对照检验衡量（simi run --check-micro；参见 docs/performance.md）。",
+    "The proxy's own estimation error is common to every path, so the standard errors of "
+    "means and probabilities do not include it; the required standard's interval does (its sd "
+    "from the proxy, delta method, added in quadrature). It is also measured by the check "
+    "against the microsimulation (simi run --check-micro; docs/performance.md).":
+        "代理引擎自身的估计误差为各路径共有，因此均值和概率的标准误不包含该误差；所需筹资标准的"
+        "置信区间已包含（由代理引擎按delta方法估计其标准差，以平方和方式合并）。其大小亦由与微观"
+        "模拟的对照检验衡量（simi run --check-micro；参见 docs/performance.md）。",
     "SIMI claims per insured": "大病保险人均赔付", "exhaustion year": "基金耗尽年份",
     "no path exhausted within the horizon": "预测期内没有路径出现基金耗尽",
     "Amounts are nominal CNY. ± values are one Monte Carlo standard error.":
