@@ -6,15 +6,19 @@ Layout, inside the run's output directory::
     DIR/.checkpoint/batch_<first>_<n>.npz     tallies of paths first .. first+n-1
 
 ``meta.json`` records the checkpoint format, the scenario (resolved) and its SHA-256 hash,
-the seed, the number of paths and the batch plan. Every file is written atomically
+the seed, the number of paths, the batch plan and the engine (with the proxy's design:
+the proxy's tables are rebuilt on resume, deterministically from the scenario, seed and
+design, so a batch evaluated from them before the interruption is the batch a resumed run
+would compute). Every file is written atomically
 (temporary file, fsync, rename), so a run killed at any instant (Ctrl-C, ``kill -9``, a
 power cut after the data reached the disk) leaves only whole batches behind.
 
 Random numbers are keyed by (seed, path, year, cell), never by batch, thread or executor:
 a stored batch is bit-for-bit the batch a new run would compute, so a resumed run gives
 exactly the outputs of an uninterrupted one. Resuming checks that the scenario hash, seed,
-paths and batch plan are those of the checkpoint; any difference is a
-:class:`CheckpointError` (exit 2) naming it.
+paths, batch plan, engine and proxy design are those of the checkpoint; any difference is
+a :class:`CheckpointError` (exit 2) naming it. (A checkpoint written before engines were
+recorded is a microsimulation's.)
 
 Checkpointing wraps any batch executor (``executor(model, seed, plan)`` yielding
 :class:`~simi_actuarial.engine.simulate.BatchResult` in any order): stored batches are
@@ -45,6 +49,8 @@ META = "meta.json"
 DELAY_ENV = "SIMI_TEST_BATCH_DELAY"
 ARRAYS = ("tallies", "hist", "cost_index", "utilisation")
 CHECKED = ("format", "random_stream", "scenario_hash", "seed", "paths", "plan")
+#: Checked too, with the value a checkpoint that lacks them had (written before the proxy).
+CHECKED_DEFAULTS = {"engine": "micro", "proxy_design": None}
 
 
 class CheckpointError(SimiInputError):
@@ -57,11 +63,19 @@ def checkpoint_dir(out_dir: str | Path) -> Path:
 
 
 def run_identity(scenario, scenario_hash: str, seed: int, paths: int,
-                 plan: Iterable[tuple[int, int]]) -> dict:
-    """The fields that make two runs the same run (plus the resolved scenario)."""
+                 plan: Iterable[tuple[int, int]], engine: str = "micro",
+                 design=None) -> dict:
+    """The fields that make two runs the same run (plus the resolved scenario); ``design``:
+    the proxy's :class:`~simi_actuarial.engine.proxy.design.ProxyDesign` (``engine="proxy"``,
+    default design when None)."""
+    from .engine.proxy.design import ProxyDesign
     from .engine.rng import STREAM_VERSION
 
+    if engine == "proxy":
+        design = design or ProxyDesign()
     return {
+        "engine": engine,
+        "proxy_design": design.as_dict() if engine == "proxy" else None,
         "format": FORMAT,
         "random_stream": STREAM_VERSION,  # batches of another stream layout do not mix
         "scenario_hash": scenario_hash,
@@ -100,8 +114,7 @@ class Checkpoint:
             except CheckpointError:
                 old = None
             done = old.done() if old is not None else list(root.glob("batch_*.npz"))
-            if old is not None and done and all(old.meta.get(k) == meta.get(k)
-                                                for k in CHECKED):
+            if old is not None and done and not _differences(old.meta, meta):
                 old.reused = len(done)
                 return old
             if done:
@@ -140,17 +153,27 @@ class Checkpoint:
         """Raise :class:`CheckpointError` naming every field where ``identity`` (this run)
         differs from the checkpoint."""
         problems = []
-        for key in CHECKED:
-            have, want = self.meta.get(key), identity.get(key)
-            if have != want:
-                if key == "plan":
-                    msg = (f"checkpoint has {len(have or [])} batches of "
-                           f"{(have or [[0, 0]])[0][1]} paths, this run "
-                           f"{len(want or [])} of {(want or [[0, 0]])[0][1]} "
-                           "(resume with the original --batch-paths)")
-                else:
-                    msg = f"checkpoint has {have!r}, this run {want!r}"
-                problems.append((key, msg))
+        diffs = _differences(self.meta, identity)
+        if any(k == "engine" for k, _h, _w in diffs):  # the design follows the engine
+            diffs = [d for d in diffs if d[0] != "proxy_design"]
+        for key, have, want in diffs:
+            if key == "plan":
+                msg = (f"checkpoint has {len(have or [])} batches of "
+                       f"{(have or [[0, 0]])[0][1]} paths, this run "
+                       f"{len(want or [])} of {(want or [[0, 0]])[0][1]} "
+                       "(resume with the original --batch-paths)")
+            elif key == "engine":
+                msg = (f"checkpoint of the {have} engine, this run {want} (resume with "
+                       f"--engine {have}, or start again in another directory)")
+            elif key == "proxy_design":
+                h, w = have or {}, want or {}
+                changed = ", ".join(f"{k} {h.get(k)!r} (this run {w.get(k)!r})"
+                                    for k in sorted({*h, *w}) if h.get(k) != w.get(k))
+                msg = (f"checkpoint's proxy design has {changed}; resume with the original "
+                       "--proxy-* options")
+            else:
+                msg = f"checkpoint has {have!r}, this run {want!r}"
+            problems.append((key, msg))
         if problems:
             raise CheckpointError(f"{self.root} (resume)", problems)
 
@@ -230,6 +253,13 @@ class Checkpoint:
     def remove(self) -> None:
         """Delete the checkpoint (after the outputs are written)."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _differences(meta: dict, identity: dict) -> list[tuple[str, object, object]]:
+    """``(key, checkpoint's value, this run's)`` for every identity field that differs."""
+    out = [(k, meta.get(k), identity.get(k)) for k in CHECKED]
+    out += [(k, meta.get(k, d), identity.get(k, d)) for k, d in CHECKED_DEFAULTS.items()]
+    return [(k, have, want) for k, have, want in out if have != want]
 
 
 def _test_delay() -> float:

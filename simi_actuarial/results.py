@@ -46,6 +46,20 @@ class SimulationResult:
         """(P, Y) array of one tally (see :mod:`simi_actuarial.engine.tallies`)."""
         return self.raw.tallies[:, :, T[name]]
 
+    def estimation_sd(self, name: str) -> np.ndarray | None:
+        """(P, Y) standard deviation of the proxy's estimated mean of one tally (its own
+        error, common to all paths of a year); None for the microsimulation. Written to
+        ``paths.parquet`` as ``<name>_proxy_sd`` for SIMI paid."""
+        tables = self.raw.proxy
+        if tables is None:
+            return None
+        from .engine.proxy.evaluate import estimation_variance
+        from .engine.systematic import SystematicFactors
+
+        fac = SystematicFactors(cost_index=self.raw.cost_index, utilisation=self.raw.utilisation,
+                                trend=None, incidence=None)  # type: ignore[arg-type]
+        return np.sqrt(estimation_variance(tables, fac, T[name]))
+
     @cached_property
     def funds(self) -> FundPaths:
         return managed_funds(self.scenario, self.insured, self.tally("simi_paid"),
@@ -68,6 +82,9 @@ class SimulationResult:
             cols[name] = np.asarray(arr, dtype=float).ravel()
         cols["cost_index"] = self.raw.cost_index.ravel()
         cols["utilisation_factor"] = self.raw.utilisation.ravel()
+        sd = self.estimation_sd("simi_paid")
+        if sd is not None:
+            cols["simi_paid_proxy_sd"] = sd.ravel()
         return pd.DataFrame(cols)
 
     @cached_property

@@ -16,7 +16,13 @@ population; time grows as ``paths x years x insured``.
 * Time = ``paths x years x insured`` / the rate of a short calibration (a few paths of the
   same scenario on this machine's CPU), done only when the run may take more than a few
   minutes (:data:`CALIBRATE_ABOVE` insured person-years). A GPU or a cluster is faster than
-  the estimate.
+  the estimate. A microsimulation estimated above :data:`SUGGEST_PROXY_ABOVE_S` suggests
+  the proxy engine.
+* The proxy engine (``engine="proxy"``) is not estimated: its time is the build of its
+  tables (inner claimants per grid point x grid points x years, about the same for any
+  number of paths, and followed by its own progress bar) plus an evaluation of the paths
+  that is thousands of times cheaper than their microsimulation; a calibration batch of
+  the microsimulation would say nothing about either.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ HEADROOM = 0.8
 CALIBRATE_ABOVE = 1e10
 #: Runs estimated above this many seconds print their estimate first.
 REPORT_ABOVE_S = 3600.0
+#: Microsimulations estimated above this many seconds suggest ``--engine proxy``.
+SUGGEST_PROXY_ABOVE_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -154,12 +162,13 @@ def check_fits(scenario, paths: int, batch_paths: int | None = None, out_dir=Non
 
 
 def estimate_seconds(scenario, paths: int, batch_paths: int | None = None,
-                     seed: int = 0) -> float | None:
+                     seed: int = 0, engine: str = "micro") -> float | None:
     """Seconds a CPU run of ``paths`` paths should take here, from the rate of a short
     calibration on the same scenario and batch size (batches of ``batch_paths`` paths, as
-    the run, timed until 0.2 s or 8 batches); None when the run is too small to matter."""
+    the run, timed until 0.2 s or 8 batches); None when the run is too small to matter,
+    and for the proxy engine (not estimated: module docstring)."""
     person_years = float(paths) * scenario.horizon.years * scenario.population.insured
-    if person_years <= CALIBRATE_ABOVE:
+    if engine != "micro" or person_years <= CALIBRATE_ABOVE:
         return None
     from .engine.model import resolve_model
     from .engine.simulate import run_batch
@@ -175,13 +184,23 @@ def estimate_seconds(scenario, paths: int, batch_paths: int | None = None,
 
 
 def report_time(scenario, paths: int, batch_paths: int | None = None, seed: int = 0,
-                stream=None) -> float | None:
-    """Print the time estimate to ``stream`` (stderr) when it is above an hour."""
-    seconds = estimate_seconds(scenario, paths, batch_paths, seed)
-    if seconds is not None and seconds > REPORT_ABOVE_S:
-        print(f"note: {paths:,} paths of {scenario.name} are estimated to take about "
-              f"{seconds / 3600:,.1f} hours on this machine's CPU (calibrated on a few "
-              "batches; a GPU or cluster is faster). A run with --out can be interrupted "
-              "with Ctrl-C and continued with `simi run --resume DIR`.",
-              file=stream or sys.stderr, flush=True)
+                stream=None, engine: str = "micro") -> float | None:
+    """Print the time estimate to ``stream`` (stderr) when it is above an hour, and a
+    suggestion of the proxy engine for a microsimulation above ten minutes."""
+    seconds = estimate_seconds(scenario, paths, batch_paths, seed, engine)
+    if seconds is None:
+        return None
+    proxy = ("The proxy engine (`--engine proxy`; check it with `--check-micro N`) is much "
+             "faster for many paths: see docs/performance.md.")
+    if seconds > REPORT_ABOVE_S:
+        text = (f"note: {paths:,} paths of {scenario.name} are estimated to take about "
+                f"{seconds / 3600:,.1f} hours on this machine's CPU (calibrated on a few "
+                "batches; a GPU or cluster is faster). A run with --out can be interrupted "
+                f"with Ctrl-C and continued with `simi run --resume DIR`. {proxy}")
+    elif seconds > SUGGEST_PROXY_ABOVE_S:
+        text = (f"note: {paths:,} paths of {scenario.name} are estimated to take about "
+                f"{seconds / 60:,.0f} minutes on this machine's CPU. {proxy}")
+    else:
+        return seconds
+    print(text, file=stream or sys.stderr, flush=True)
     return seconds

@@ -136,12 +136,15 @@ def saturated(table) -> float | None:
 def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
                 paths: int | None = None, seed: int | None = None, threads: int | None = None,
                 alpha: float = 0.05, target: str = "accumulated", bootstrap: int = 199,
-                progress: bool = False, batch_paths: int | None = None) -> Sensitivity:
+                progress: bool = False, batch_paths: int | None = None,
+                engine: str = "micro", design=None) -> Sensitivity:
     """Vary each assumption by ``±delta`` (relative) on common random numbers.
 
     ``assumptions``: dotted paths, or ``(path, label)`` pairs (default
     :data:`DEFAULT_ASSUMPTIONS`). All perturbed scenarios are validated before any
-    simulation, so a bad field fails fast with every problem listed.
+    simulation, so a bad field fails fast with every problem listed. ``engine``/``design``:
+    as for :func:`simi_actuarial.api.simulate`, the same for every run (with the proxy,
+    each run rebuilds its tables on the same seed: common random numbers inside too).
     """
     from .api import simulate
 
@@ -169,7 +172,8 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
         raise ScenarioError(f"{scenario.name} (sensitivity ±{delta:g})",
                             list(dict.fromkeys(problems)))
 
-    base = simulate(scenario, paths, seed, threads, batch_paths, progress=progress)
+    base = simulate(scenario, paths, seed, threads, batch_paths, progress=progress,
+                    engine=engine, design=design)
     P, seed_used = base.n_paths, base.raw.seed
     rng = np.random.default_rng([seed_used, SENSITIVITY_BOOTSTRAP_STREAM])
     boot_idx = [rng.integers(0, P, P) for _ in range(bootstrap)]
@@ -187,7 +191,8 @@ def sensitivity(scenario: Scenario, assumptions=None, delta: float = 0.1,
         if progress:
             print(f"sensitivity: run {k}/{len(runs)}: {path} {side} ({_fmt(value)})",
                   file=sys.stderr, flush=True)
-        res = simulate(sc, P, seed_used, threads, batch_paths, progress=progress)
+        res = simulate(sc, P, seed_used, threads, batch_paths, progress=progress,
+                       engine=engine, design=design)
         ind = _indicator(res, target)
         p, p_se = prob_se(ind)
         d, d_se = mean_se((ind - ind_base)[:, None])

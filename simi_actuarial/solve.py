@@ -122,16 +122,9 @@ def proxy_error_of_standard(result: SimulationResult, target: str, alpha: float 
         sd = sqrt(Σ_t (mean_p sd_pt)^2) / (value Σ_t g_t N_t)   (t over ``year`` or the horizon)
 
     ``None`` for a microsimulation run."""
-    tables = getattr(result.raw, "proxy", None)
-    if tables is None:
+    sd = result.estimation_sd("simi_paid")
+    if sd is None:
         return None
-    from .engine.proxy.evaluate import estimation_variance
-    from .engine.systematic import SystematicFactors
-    from .engine.tallies import T
-
-    fac = SystematicFactors(cost_index=result.raw.cost_index, utilisation=result.raw.utilisation,
-                            trend=None, incidence=None)  # type: ignore[arg-type]
-    sd = np.sqrt(estimation_variance(tables, fac, T["simi_paid"]))
     if target == "loss_ratio":
         if value is None or value <= 0:
             raise ValueError("target loss_ratio needs --value > 0")

@@ -4,6 +4,10 @@ The re-run's ``summary.csv`` and ``paths.parquet`` are written by the same write
 temporary folder inside ``DIR`` (removed afterwards) and compared value by value: numbers
 must be bit-identical (NaN equal to NaN), text equal. Differences are described per file
 and column: how many rows differ, the largest absolute difference, the first differing row.
+
+A proxy run is re-run with the engine and design recorded in its manifest (the proxy's
+tables are rebuilt: deterministic given scenario, seed and design); one checked by
+``--check-micro`` has its ``proxy_check.csv`` re-computed and compared too.
 """
 
 from __future__ import annotations
@@ -21,8 +25,14 @@ from .scenario.loader import scenario_hash
 MAX_COLUMNS_REPORTED = 8
 
 
-def verify_outputs(out_dir: str | Path, result, recorded: dict) -> list[str]:
-    """Differences between the run recorded in ``out_dir`` and ``result`` (empty: identical)."""
+#: The check of a proxy run against the microsimulation (``simi run --check-micro``).
+CHECK_FILE = "proxy_check.csv"
+
+
+def verify_outputs(out_dir: str | Path, result, recorded: dict, check=None) -> list[str]:
+    """Differences between the run recorded in ``out_dir`` and ``result`` (empty: identical);
+    ``check``: the re-run's :class:`~simi_actuarial.engine.proxy_check.MicroCheck`, compared
+    with the recorded ``proxy_check.csv``."""
     out = Path(out_dir)
     diffs = []
     new_hash = scenario_hash(result.scenario)
@@ -33,8 +43,12 @@ def verify_outputs(out_dir: str | Path, result, recorded: dict) -> list[str]:
     try:
         write_csv(confined_path(tmp, "summary.csv"), result.summary)
         write_parquet(confined_path(tmp, "paths.parquet"), result.paths)
-        for name, read, keys in (("summary.csv", pd.read_csv, ["year"]),
-                                 ("paths.parquet", pd.read_parquet, ["path", "year"])):
+        files = [("summary.csv", pd.read_csv, ["year"]),
+                 ("paths.parquet", pd.read_parquet, ["path", "year"])]
+        if check is not None:
+            write_csv(confined_path(tmp, CHECK_FILE), check.table)
+            files.append((CHECK_FILE, pd.read_csv, ["tally"]))
+        for name, read, keys in files:
             old_path = confined_path(out, name)
             if not old_path.is_file():
                 diffs.append(f"{name}: missing in {out}")

@@ -256,3 +256,21 @@ def test_capped_hospitalisation_probability_matches_micro(repo_root):
         est = math.sqrt(estimation_variance(tables, SystematicFactors(
             proxy.cost_index, proxy.utilisation, None, None), T[tally])[:, 1].mean())
         assert abs(d.mean()) <= 4 * math.hypot(se, est) + 1e-9, (tally, d.mean(), se, est)
+
+
+def test_run_read_back_from_files_keeps_the_proxy_error(repo_root, tmp_path):
+    """paths.parquet carries the proxy's estimation sd of SIMI paid, so a report rebuilt from
+    the files solves with the same interval as the run in memory."""
+    from simi_actuarial.report.run_files import RunFiles
+
+    sc = sa.load_scenario(repo_root / "tests" / "data" / "small_guangxi.yaml")
+    res = sa.simulate(sc, paths=30, seed=4, engine="proxy")
+    sa.write_results(res, tmp_path)
+    back = RunFiles.load(tmp_path)
+    a = required_financing(res, "accumulated", alpha=0.1, bootstrap=50)
+    b = required_financing(back, "accumulated", alpha=0.1, bootstrap=50)
+    assert a.proxy_error_sd is not None and a.proxy_error_sd > 0
+    assert b.proxy_error_sd == pytest.approx(a.proxy_error_sd)
+    assert (b.ci_low, b.ci_high) == pytest.approx((a.ci_low, a.ci_high))
+    micro = sa.simulate(sc, paths=5, seed=4)
+    assert "simi_paid_proxy_sd" not in micro.paths.columns

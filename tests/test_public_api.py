@@ -5,7 +5,7 @@ import inspect
 import simi_actuarial as sa
 
 EXPECTED = {
-    "ClaimsError", "Comparison", "RequiredFinancing", "RuleTable", "Scenario", "ScenarioError",
+    "ClaimsError", "Comparison", "ProxyDesign", "RequiredFinancing", "RuleTable", "Scenario", "ScenarioError",
     "SimiInputError", "SimulationResult", "compare", "load_scenario", "reimburse_file",
     "reimburse_frame", "required_financing", "resolve_rules", "simulate", "write_results",
 }
@@ -20,12 +20,12 @@ def test_public_names():
 def test_signatures():
     assert list(inspect.signature(sa.simulate).parameters) == [
         "scenario", "paths", "seed", "threads", "batch_paths", "progress", "executor",
-        "checkpoint"]
+        "checkpoint", "engine", "design"]
     assert list(inspect.signature(sa.load_scenario).parameters) == ["path", "overrides"]
     assert list(inspect.signature(sa.required_financing).parameters) == [
         "result", "target", "alpha", "year", "value", "growth", "bootstrap", "seed"]
     assert list(inspect.signature(sa.compare).parameters) == [
-        "base", "reform", "paths", "seed", "threads", "progress"]
+        "base", "reform", "paths", "seed", "threads", "progress", "engine", "design"]
 
 
 def test_cli_commands():

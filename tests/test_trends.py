@@ -84,3 +84,29 @@ def test_cost_level_uncertainty_is_mean_one_and_spreads_paths():
     level = f.cost_index[:, 0]
     assert np.std(np.log(level)) == pytest.approx(0.1, rel=0.05)
     assert level.mean() == pytest.approx(1.0, abs=4 * 0.1 / math.sqrt(4000))
+
+
+def test_a_place_can_name_its_own_shocks_through_extends(tmp_path):
+    """A child scenario's ``risk.utilisation_shocks`` replaces the parent's whole list (a list
+    is atomic under ``extends``), so a place can carry its own dated factors, or none, while
+    every other risk setting is inherited. The factor 0.95 here is a test value, not a
+    published one."""
+    from pathlib import Path
+
+    from simi_actuarial.scenario.loader import load_scenario
+
+    parent = Path(__file__).resolve().parent.parent / "scenarios" / "guangxi_2021.yaml"
+    own = tmp_path / "own.yaml"
+    own.write_text(f"extends: {parent}\nname: own\nrisk:\n  utilisation_shocks:\n"
+                   "    - {year: 2022, factor: 0.95, name: test, source: test value}\n",
+                   encoding="utf-8")
+    none = tmp_path / "none.yaml"
+    none.write_text(f"extends: {parent}\nname: none\nrisk:\n  utilisation_shocks: []\n",
+                    encoding="utf-8")
+    base = load_scenario(parent).risk
+    mine = load_scenario(own).risk
+    assert [(s.year, s.factor) for s in base.utilisation_shocks] == [(2020, 0.889)]
+    assert [(s.year, s.factor) for s in mine.utilisation_shocks] == [(2022, 0.95)]
+    assert load_scenario(none).risk.utilisation_shocks == []
+    rest = {k: v for k, v in mine.model_dump().items() if k != "utilisation_shocks"}
+    assert rest == {k: v for k, v in base.model_dump().items() if k != "utilisation_shocks"}

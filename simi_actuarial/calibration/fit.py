@@ -16,6 +16,13 @@ values (parameters are listed by priority).
 Covariance: with ``r_i = (model_i / observed_i - 1) / sd_i`` (``sd_i`` the target's stated
 relative uncertainty) and ``J`` its forward-difference Jacobian in the parameters at the
 fitted point, ``Cov(theta) = (J' J)^-1`` (Gauss-Newton, known target variances).
+
+Engine (``tf.sample.engine``, ``simi calibrate --engine``): the microsimulation (default),
+or the proxy with ``ProxyDesign(process_noise=False)``: each sample path is then the
+proxy's conditional mean given its systematic factors (no claimant-count or claim-size
+noise), so the objective is noise-free and smooth in the parameters apart from the proxy's
+own estimation error, which its inner simulations keep on common random numbers (same
+seed) from one evaluation to the next.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..api import simulate
+from ..engine.proxy.design import ProxyDesign
 from ..errors import SimiInputError
 from ..results import SimulationResult
 from ..scenario.loader import load_scenario
@@ -62,7 +70,10 @@ def sample_run(tf: TargetsFile, values: dict[str, float], path: Path | None = No
     scenario overrides, ``values``, the sample settings and ``extra`` overrides."""
     sc = scenario_with(path or tf.scenario, tf.scenario_overrides, parameter_overrides(values),
                        tf.sample_overrides(), list(extra))
-    return simulate(sc, paths=tf.sample.paths, seed=tf.sample.seed, threads=None)
+    engine = tf.sample.engine
+    design = ProxyDesign(process_noise=False) if engine == "proxy" else None
+    return simulate(sc, paths=tf.sample.paths, seed=tf.sample.seed, threads=None,
+                    engine=engine, design=design)
 
 
 def check_years(tf: TargetsFile, targets: Iterable[Target], res: SimulationResult,

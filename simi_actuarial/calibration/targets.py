@@ -90,6 +90,9 @@ class Sample:
     paths: int = 4
     seed: int = 20240101
     overrides: tuple[str, ...] = ()
+    #: engine of the fitting runs (``simi calibrate --engine``; not read from the file):
+    #: "proxy" fits the proxy's conditional mean without process noise (fit.py)
+    engine: str = "micro"
 
 
 @dataclass(frozen=True)

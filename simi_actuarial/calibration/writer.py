@@ -76,8 +76,10 @@ def calibrated_document(fit: FitResult, out: Path) -> str:
         f"Fitted by simulated method of moments on common random numbers: "
         f"{s.paths} paths, seed {s.seed}, a scaled-down population of "
         f"{s.insured if s.insured is not None else 'scenario'} insured (per-insured figures and "
-        f"shares do not depend on its size), sample overrides {list(s.overrides)}; "
-        f"{fit.evaluations} simulations; optimiser: {fit.message}")
+        f"shares do not depend on its size), sample overrides {list(s.overrides)}"
+        + ("" if s.engine == "micro" else
+           f", {s.engine} engine (conditional mean, no process noise)")
+        + f"; {fit.evaluations} simulations; optimiser: {fit.message}")
     lines += ["#"] + _comment("Fitted to: " + ", ".join(t.label for t in tf.fitted_targets))
     lines += ["# Fitted parameters (value; start; bounds):"]
     for p in tf.parameters:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import SimiInputError
+from .common import add_engine_options
 
 
 def register(sub) -> None:
@@ -31,6 +32,10 @@ def register(sub) -> None:
     p.add_argument("--max-evaluations", type=int, default=None, metavar="N",
                    help="simulations allowed to the optimiser (default: the targets file's)")
     p.add_argument("--threads", type=int, default=None, help="worker threads")
+    add_engine_options(p, design=False, help=(
+        "engine of the fitting runs: micro (default) simulates every claimant; proxy fits "
+        "the proxy's conditional mean with no process noise (ProxyDesign(process_noise="
+        "False)): a noise-free objective, smooth in the parameters (see docs/performance.md)"))
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -60,6 +65,8 @@ def run(args) -> int:
                                                  "no `output`)")])
     if args.max_evaluations is not None and args.max_evaluations < 1:
         raise SimiInputError("simi calibrate", [("--max-evaluations", "must be >= 1")])
+    if args.engine is not None:
+        tf = replace(tf, sample=replace(tf.sample, engine=args.engine))
     if args.threads is not None:
         import numba
 
@@ -77,8 +84,10 @@ def run(args) -> int:
     finally:
         bar.close()
     write_calibrated(fit, out)
+    engine = ("" if tf.sample.engine == "micro"
+              else ", proxy engine: conditional mean, no process noise")
     print(f"{tf.name}: {fit.evaluations} simulations ({tf.sample.paths} paths, "
-          f"{tf.sample.insured} insured, seed {tf.sample.seed}); {fit.message}")
+          f"{tf.sample.insured} insured, seed {tf.sample.seed}{engine}); {fit.message}")
     se = fit.se
     for p in tf.parameters:
         err = f" ± {se[p.path]:.3g} (SE)" if p.path in se else ""

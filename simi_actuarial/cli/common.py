@@ -103,3 +103,64 @@ def _local_cluster(text: str) -> int:
         return parse_local(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+#: ``--engine`` choices (as :data:`simi_actuarial.engine.simulate.ENGINES`; not imported
+#: here so that ``simi --help`` does not load the compiled engine).
+ENGINE_CHOICES = ("micro", "proxy")
+#: ``--proxy-*`` options: (option, field of ProxyDesign, type, help).
+PROXY_OPTIONS = (
+    ("--proxy-grid-points", "grid_points", int,
+     "cost-factor grid points per year (default 11, >= 4)"),
+    ("--proxy-inner-multiple", "inner_multiple", float,
+     "inner claimants per grid point as a multiple of the year's expected claimants "
+     "(default 4)"),
+    ("--proxy-min-inner", "min_inner", int,
+     "at least this many inner claimants per grid point (default 200000)"),
+)
+
+
+ENGINE_HELP = ("micro (default): simulate every claimant of every path; proxy: estimate "
+               "each path-year's conditional moments once by inner microsimulations on a "
+               "cost-factor grid, then draw every path from them (much faster for many "
+               "paths; its error is measured by --check-micro on `simi run`; see "
+               "docs/performance.md)")
+
+
+def add_engine_options(parser, design: bool = True, help: str = ENGINE_HELP) -> None:
+    """``--engine {micro,proxy}`` and (``design``) the proxy's main design knobs."""
+    g = parser.add_argument_group("engine")
+    g.add_argument("--engine", choices=ENGINE_CHOICES, default=None, help=help)
+    if design:
+        for option, _field, kind, text in PROXY_OPTIONS:
+            g.add_argument(option, type=kind, default=None, help=f"with --engine proxy: {text}")
+
+
+def engine_from_args(args, recorded: dict | None = None, command: str = "simi"):
+    """``(engine, design)`` from :func:`add_engine_options`: the options given, else the
+    ``recorded`` run's (``{"engine": ..., "proxy": {design fields}}``), else micro.
+    Raises :class:`~simi_actuarial.errors.SimiInputError` (exit 2) naming the option for
+    a proxy option without ``--engine proxy`` or a value the proxy's design refuses."""
+    from ..errors import SimiInputError
+
+    recorded = recorded or {}
+    engine = getattr(args, "engine", None) or recorded.get("engine") or "micro"
+    given = {field: getattr(args, option[2:].replace("-", "_"), None)
+             for option, field, _k, _t in PROXY_OPTIONS}
+    given = {k: v for k, v in given.items() if v is not None}
+    if engine != "proxy":
+        if given:
+            names = [o for o, f, _k, _t in PROXY_OPTIONS if f in given]
+            raise SimiInputError(command, [(names[0], "needs --engine proxy")])
+        return engine, None
+    import dataclasses
+
+    from ..engine.proxy.design import ProxyDesign
+
+    fields = {f.name for f in dataclasses.fields(ProxyDesign)}
+    base = {k: v for k, v in (recorded.get("proxy") or {}).items() if k in fields}
+    try:
+        return engine, ProxyDesign(**{**base, **given})
+    except (TypeError, ValueError) as exc:
+        names = [o for o, f, _k, _t in PROXY_OPTIONS if f in str(exc)] or ["--engine proxy"]
+        raise SimiInputError(command, [(names[0], str(exc))]) from None

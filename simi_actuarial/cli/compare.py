@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..io import write_csv
 from ..scenario.loader import load_scenario
-from .common import add_mc_options, format_table
+from .common import add_engine_options, add_mc_options, engine_from_args, format_table
 
 SHOWN = ("simi_per_insured", "simi_beneficiaries", "patient_burden_per_claimant", "che_rate",
          "current_deficit", "accumulated_deficit")
@@ -31,15 +31,18 @@ def register(sub) -> None:
         "--set simi.schedules.general.starting_line=9000")
     p.add_argument("--alpha", type=float, default=0.05,
                    help="risk tolerance of the required standard compared (default 0.05)")
+    add_engine_options(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..api import compare
 
+    engine, design = engine_from_args(args, command="simi compare")
     base = load_scenario(args.base)
     reform = load_scenario(args.reform, args.overrides)
-    cmp_ = compare(base, reform, args.paths, args.seed, args.threads, progress=not args.quiet)
+    cmp_ = compare(base, reform, args.paths, args.seed, args.threads, progress=not args.quiet,
+                   engine=engine, design=design)
     table = cmp_.table
     if args.out:
         write_csv(Path(args.out), table)
@@ -47,6 +50,8 @@ def run(args) -> int:
     if args.year is not None:
         shown = shown[shown.year == args.year]
     print(f"{reform.name} - {base.name}: {cmp_.base.n_paths} paths on common random numbers"
+          + (" (proxy engine: inner simulations on common random numbers too)"
+             if engine == "proxy" else "")
           + (f"; --set on the reform: {', '.join(args.overrides)}" if args.overrides else ""))
     cols = ["base", "reform", "difference", "ci95_low", "ci95_high"]
     shown = shown.copy()

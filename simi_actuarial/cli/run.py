@@ -1,9 +1,15 @@
-"""``simi run SCENARIO`` — Monte Carlo projection; writes summary.csv, paths.parquet, manifest."""
+"""``simi run SCENARIO`` — Monte Carlo projection; writes summary.csv, paths.parquet, manifest
+(with ``--engine proxy --check-micro N`` also proxy_check.csv: :mod:`.check_micro`)."""
 
 from __future__ import annotations
 
+import sys
+
 from ..run_lock import output_lock
+from . import check_micro
 from .common import (
+    _positive_int,
+    add_engine_options,
     add_mc_options,
     add_scale_options,
     add_set_option,
@@ -39,6 +45,12 @@ def register(sub) -> None:
                    help="language of the --report (en or zh)")
     add_mc_options(p)
     add_set_option(p)
+    add_engine_options(p)
+    p.add_argument("--check-micro", type=_positive_int, default=None, metavar="N",
+                   help="with --engine proxy: after the run, microsimulate its first N paths "
+                   "and compare every tally with the proxy (z-scores; written to "
+                   "DIR/proxy_check.csv). Any |z| > 4 fails the run: exit 1, results not "
+                   "published (manifest complete: false)")
     add_scale_options(p)
     p.set_defaults(func=run)
 
@@ -64,14 +76,26 @@ def _run(args) -> int:
         try:
             result = simulate(scenario, job.paths, job.seed, args.threads, job.batch_paths,
                               progress=not args.quiet, executor=executor,
-                              checkpoint=job.checkpoint)
+                              checkpoint=job.checkpoint, engine=job.engine,
+                              design=job.design)
+            check = (check_micro.run_check(result, job.check_micro, args.quiet)
+                     if job.check_micro else None)
         except KeyboardInterrupt:
             job.interrupted()
             raise
     if job.mode == "verify":
-        return job.verify(result)
+        return job.verify(result, check)
+    checked = {}
+    if check is not None:
+        check_micro.write_check(job.out, check)
+        print(check_micro.check_text(check))
+        if not check.ok:
+            job.failed_check(check)
+            print(f"error: {check_micro.failure_text(check, job.out)}", file=sys.stderr)
+            return 1
+        checked = {"proxy_check": check_micro.record(check)}
     out = write_results(result, job.out, extra={**job.extra, "execution": where,
-                                                **_assumptions(args, scenario)})
+                                                **checked, **_assumptions(args, scenario)})
     job.finish()
     from ..report import write_workbook  # DIR/results.xlsx from the run's files
 
@@ -80,8 +104,12 @@ def _run(args) -> int:
           if where.get("executor") == "dask" else f"{result.raw.threads} thread(s)")
     if where.get("backend") == "cuda":
         on += ", CUDA"
+    proxy = result.raw.proxy
+    engine = "" if proxy is None else (
+        f", proxy engine (built in {proxy.seconds:.1f} s" + ("" if "proxy_check" in checked
+        else "; not checked against the microsimulation: --check-micro N") + ")")
     print(f"{scenario.name}: {result.n_paths} paths, seed {result.raw.seed}, "
-          f"{result.raw.seconds:.1f} s on {on}")
+          f"{result.raw.seconds:.1f} s on {on}{engine}")
     print(format_table(result.summary, SUMMARY_COLUMNS))
     print(f"Amounts in CNY. Standard errors in {out / 'summary.csv'} (_se columns).")
     _print_headline(result)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..scenario.loader import load_scenario
-from .common import add_mc_options, add_set_option, format_table
+from .common import (
+    add_engine_options,
+    add_mc_options,
+    add_set_option,
+    engine_from_args,
+    format_table,
+)
 
 
 def register(sub) -> None:
@@ -32,6 +38,7 @@ def register(sub) -> None:
                    "DIR/tornado_p_deficit.png")
     add_mc_options(p)
     add_set_option(p)
+    add_engine_options(p)
     p.set_defaults(func=run)
 
 
@@ -40,10 +47,11 @@ def run(args) -> int:
     from ..sensitivity import sensitivity
     from ..viz import save_figure, tornado
 
+    engine, design = engine_from_args(args, command="simi sensitivity")
     scenario = load_scenario(args.scenario, args.overrides)
     sens = sensitivity(scenario, args.vary, args.delta, args.paths, args.seed, args.threads,
                        args.alpha, args.target, args.bootstrap, progress=not args.quiet,
-                       batch_paths=args.batch_paths)
+                       batch_paths=args.batch_paths, engine=engine, design=design)
     if args.out:
         out = Path(args.out)
         write_csv(out / "sensitivity.csv", sens.table)

@@ -6,7 +6,7 @@ import json
 
 from ..errors import ScenarioError
 from ..scenario.loader import load_scenario
-from .common import add_mc_options, add_set_option
+from .common import add_engine_options, add_mc_options, add_set_option, engine_from_args
 
 TARGETS = ("current", "accumulated", "loss_ratio",  # as simi_actuarial.solve.TARGETS
            "insurer_loss", "insurer_margin", "fund_net_cost")  # solve_insurer.INSURER_TARGETS
@@ -37,6 +37,7 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_mc_options(p)
     add_set_option(p)
+    add_engine_options(p)
     p.set_defaults(func=run)
 
 
@@ -48,6 +49,7 @@ def run(args) -> int:
         raise ScenarioError("--alpha", [("--alpha", f"must be in (0, 1), got {args.alpha}")])
     if args.target == "loss_ratio" and (args.value is None or args.value <= 0):
         raise ScenarioError("--value", [("--value", "--target loss_ratio needs --value > 0")])
+    engine, design = engine_from_args(args, command="simi solve")
     scenario = load_scenario(args.scenario, args.overrides)
     if args.year is not None and args.year not in scenario.years:
         raise ScenarioError("--year", [("--year", f"{args.year} is outside the horizon "
@@ -58,7 +60,7 @@ def run(args) -> int:
 
         solve_insurer.check_args(args, scenario)
     result = simulate(scenario, args.paths, args.seed, args.threads, args.batch_paths,
-                      progress=not args.quiet)
+                      progress=not args.quiet, engine=engine, design=design)
     if insurer_side:
         return solve_insurer.run(args, scenario, result)
     sol = required_financing(result, args.target, args.alpha, args.year, args.value,
@@ -132,12 +134,15 @@ def print_standard(scenario, sol, args) -> None:
 
 def rerun_at(scenario, sol, args):
     """``(seed, result)``: the scenario re-simulated at the solved (fixed) standard, without
-    any financing rule, on ``--verify-paths`` paths with an independent seed."""
+    any financing rule, on ``--verify-paths`` paths with an independent seed (the same
+    engine: a proxy's tables are rebuilt on that seed, so their estimation error is
+    independent too)."""
     from ..api import simulate
 
     fin = scenario.financing.model_copy(update={"simi_per_capita": sol.schedule(scenario.years),
                                                 "simi_rule": None})
     solved = scenario.model_copy(update={"financing": fin})
     seed = (args.seed if args.seed is not None else scenario.simulation.seed) + 1_000_003
+    engine, design = engine_from_args(args, command="simi solve")
     return seed, simulate(solved, args.verify_paths, seed, args.threads,
-                          progress=not args.quiet)
+                          progress=not args.quiet, engine=engine, design=design)

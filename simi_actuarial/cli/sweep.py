@@ -7,9 +7,11 @@ from __future__ import annotations
 import sys
 
 from .common import (
+    add_engine_options,
     add_mc_options,
     add_scale_options,
     add_set_option,
+    engine_from_args,
     format_table,
     open_executor_from_args,
 )
@@ -29,6 +31,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     add_mc_options(p)
     add_set_option(p)
+    add_engine_options(p)
     add_scale_options(p)
     p.set_defaults(func=run)
 
@@ -36,12 +39,13 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..distributed.sweep import INDEX_COLUMNS, parse_grid, run_sweep
 
+    engine, design = engine_from_args(args, command="simi sweep")
     grid = parse_grid(args.grid)
     with open_executor_from_args(args) as (executor, where):
         index = run_sweep(
             args.scenario, grid, args.out, overrides=args.overrides, paths=args.paths,
             seed=args.seed, threads=args.threads, batch_paths=args.batch_paths,
-            executor=executor, progress=not args.quiet,
+            executor=executor, progress=not args.quiet, engine=engine, design=design,
             extra={"command": sys.argv, "overrides": args.overrides, "execution": where})
     keys = [k for k, _ in grid]
     cols = [("dir", "dir", "s"), *((k, k, "s") for k in keys)]

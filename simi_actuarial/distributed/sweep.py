@@ -101,12 +101,15 @@ def load_points(scenario_path, grid, overrides=()) -> list[tuple[dict, object]]:
 
 def run_sweep(scenario_path, grid, out_dir, overrides=(), paths=None, seed=None,
               threads=None, batch_paths=None, executor=None, concurrent=None,
-              progress=False, extra=None) -> pd.DataFrame:
+              progress=False, extra=None, engine: str = "micro",
+              design=None) -> pd.DataFrame:
     """Simulate every grid point and write ``out_dir/pNNN/`` and ``out_dir/index.csv``.
 
     ``executor``: as for :func:`simi_actuarial.api.simulate` (``None``: local CPU).
     ``concurrent``: points in flight at once (default 1, or ``DASK_CONCURRENT_POINTS`` with
-    a Dask executor). Returns the index table.
+    a Dask executor). ``engine``/``design``: as for :func:`simi_actuarial.api.simulate`,
+    the same at every point (each point builds its own proxy on the same seed; the manifest
+    of each point records them). Returns the index table.
     """
     from ..api import simulate, write_results
     from ..io import write_csv
@@ -144,13 +147,15 @@ def run_sweep(scenario_path, grid, out_dir, overrides=(), paths=None, seed=None,
 
     def one(n: int):
         point, scenario = points[n]
-        result = simulate(scenario, paths, seed, threads, batch_paths, executor=counted)
+        result = simulate(scenario, paths, seed, threads, batch_paths, executor=counted,
+                          engine=engine, design=design)
         rel = f"p{n:03d}"
         write_results(result, out / rel, extra={**(extra or {}), "sweep_point": point})
         last = result.summary.iloc[-1]
         row = {"point": n, "dir": rel, **point, "scenario": scenario.name,
                "scenario_hash": scenario_hash(scenario), "paths": result.n_paths,
-               "seed": result.raw.seed, "year": int(last["year"])}
+               "seed": result.raw.seed, "engine": result.raw.engine,
+               "year": int(last["year"])}
         row.update({c: last[c] for c in INDEX_COLUMNS if c in last.index})
         return row
 

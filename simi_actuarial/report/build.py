@@ -99,6 +99,7 @@ def _scenario_section(run: RunFiles, curve: pd.DataFrame, alpha: float) -> str:
         ("SIMI financing", f"{_first(sc.financing.simi_per_capita, y0):,.2f} CNY per insured "
                            f"in {y0}, {_first(sc.financing.simi_per_capita, y1):,.2f} in {y1}"),
         ("Monte Carlo", f"{run.n_paths:,} paths, seed {run.seed}"),
+        ("engine", engine_text(run.manifest)),
         ("SIMI claims per insured",
          f"{s.simi_per_insured_mean.iloc[0]:,.2f} CNY in {y0} → "
          f"{last.simi_per_insured_mean:,.2f} ± {last.simi_per_insured_mean_se:,.2f} in {y1}"),
@@ -115,6 +116,24 @@ def _scenario_section(run: RunFiles, curve: pd.DataFrame, alpha: float) -> str:
     frame = pd.DataFrame(facts, columns=["item", "value"])
     return H.table(frame) + H.para(
         "Amounts are nominal CNY. ± values are one Monte Carlo standard error.", "note")
+
+
+def engine_text(manifest: dict) -> str:
+    """The run's engine as the report states it (with the proxy's design and its check
+    against the microsimulation, from the manifest)."""
+    if manifest.get("engine", "micro") != "proxy":
+        return "microsimulation: every claimant of every path simulated"
+    d = manifest.get("proxy") or {}
+    inner = d.get("inner_claimants_per_grid_point") or [0]
+    text = (f"proxy: conditional moments from inner microsimulations on "
+            f"{d.get('grid_points', '?')} cost-factor grid points per year, "
+            f"{min(inner):,}–{max(inner):,} inner claimants per grid point"
+            + ("" if d.get("process_noise", True) else ", no process noise"))
+    check = manifest.get("proxy_check")
+    if isinstance(check, dict):
+        return text + (f"; checked against the microsimulation on {check.get('paths')} paths, "
+                       f"largest |z| {check.get('max_abs_z', float('nan')):.2f}")
+    return text + "; not checked against the microsimulation (simi run --check-micro)"
 
 
 def _rules_section(run: RunFiles) -> str:
@@ -237,11 +256,14 @@ def _mc_section(run: RunFiles, curve: pd.DataFrame, alpha: float) -> str:
     p_se = s["p_accumulated_deficit_se"].to_numpy()
     rel = (s["simi_per_insured_mean_se"] / s["simi_per_insured_mean"]).to_numpy()
     row = curve[np.isclose(curve.alpha, alpha)].iloc[0]
+    proxy = run.manifest.get("engine", "micro") == "proxy"
     lines = [
         f"Every figure here is estimated from {n:,} independent Monte Carlo paths "
         f"(seed {run.seed}). Systematic risks (cost trend and its shocks, utilisation shocks, "
-        "parameter uncertainty) are drawn once per path; claims are simulated person by "
-        "person within each path.",
+        "parameter uncertainty) are drawn once per path; "
+        + ("within each path the claims are drawn from the proxy engine's conditional "
+           "moments, estimated once by inner microsimulations." if proxy else
+           "claims are simulated person by person within each path."),
         f"Probabilities: the largest standard error of P(accumulated balance < 0) over the "
         f"years is {np.nanmax(p_se):.4f} (at p = {p[np.nanargmax(p_se)]:.3f}); with {n:,} "
         f"paths no probability has a standard error above {0.5 / math.sqrt(n):.4f}. "
@@ -254,6 +276,11 @@ def _mc_section(run: RunFiles, curve: pd.DataFrame, alpha: float) -> str:
         f"{row.ci95_low:,.2f}–{row.ci95_high:,.2f} CNY around {row.per_capita:,.2f} "
         f"(relative half-width {100 * (row.ci95_high - row.ci95_low) / 2 / row.per_capita:.1f} %).",
         "Standard errors fall as 1/√paths: four times the paths halve them.",
+        *(["The proxy's own estimation error is common to every path, so the standard "
+            "errors of means and probabilities do not include it; the required standard's "
+            "interval does (its sd from the proxy, delta method, added in quadrature). It is "
+            "also measured by the check against the microsimulation (simi run --check-micro; "
+            "docs/performance.md)."] if proxy else []),
         "These errors measure simulation noise only. They do not cover uncertainty in the "
         "assumptions beyond what the scenario's risk section models, nor model error: see "
         "`simi sensitivity` for how results move with each assumption.",

@@ -21,6 +21,15 @@ EXACT = {
     "item": "项目", "value": "数值", "scenario": "情景", "description": "说明",
     "horizon": "预测期", "insured": "参保人数", "groups": "人群",
     "SIMI financing": "大病保险筹资标准", "Monte Carlo": "蒙特卡洛模拟",
+    "engine": "模拟引擎",
+    "microsimulation: every claimant of every path simulated": "微观模拟：逐条路径逐人模拟",
+    "The proxy's own estimation error is common to every path, so the standard errors of "
+    "means and probabilities do not include it; the required standard's interval does (its sd "
+    "from the proxy, delta method, added in quadrature). It is also measured by the check "
+    "against the microsimulation (simi run --check-micro; docs/performance.md).":
+        "代理引擎自身的估计误差为各路径共有，因此均值和概率的标准误不包含该误差；所需筹资标准的"
+        "置信区间已包含（由代理引擎按delta方法估计其标准差，以平方和方式合并）。其大小亦由与微观"
+        "模拟的对照检验衡量（simi run --check-micro；参见 docs/performance.md）。",
     "SIMI claims per insured": "大病保险人均赔付", "exhaustion year": "基金耗尽年份",
     "no path exhausted within the horizon": "预测期内没有路径出现基金耗尽",
     "Amounts are nominal CNY. ± values are one Monte Carlo standard error.":
@@ -195,6 +204,22 @@ PATTERNS = [
      r"\(see .+\)\.", r"在整个预测期（\1 年）内筹资标准保持不变，基于本次运行的路径求解（参见 "
      r"simi solve --target insurer_loss、insurer_margin、fund_net_cost；不同亏损分担区间与盈利"
      r"上限见 simi frontier）。"),
+    # the engine (report/build.engine_text); the design without process noise first
+    *[(r"proxy: conditional moments from inner microsimulations on (\d+) cost-factor grid "
+       rf"points per year, {N}–{N} inner claimants per grid point{en}; {tail}",
+       r"代理引擎：每年在 \1 个费用因子网格点上以内层微观模拟估计条件矩，每个网格点 \2–\3 名内层"
+       rf"患者{zh}；{tail_zh}")
+      for en, zh in ((", no process noise", "，无过程噪声"), ("", ""))
+      for tail, tail_zh in (
+          (r"checked against the microsimulation on (\d+) paths, largest \|z\| " + N,
+           r"已在 \4 条路径上与微观模拟对照检验，最大 |z| 为 \5"),
+          (r"not checked against the microsimulation \(simi run --check-micro\)",
+           r"未与微观模拟对照检验（simi run --check-micro）"))],
+    (rf"Every figure here is estimated from {N} independent Monte Carlo paths \(seed (\d+)\)\. "
+     r".*within each path the claims are drawn from the proxy engine's conditional moments.*",
+     r"本报告所有数字均由 \1 条独立蒙特卡洛路径估计（随机种子 \2）。系统性风险（费用趋势及其"
+     r"冲击、利用率冲击、参数不确定性）每条路径抽取一次；各路径内的赔付由代理引擎的条件矩抽取，"
+     r"条件矩由内层微观模拟一次性估计。"),
     (rf"Every figure here is estimated from {N} independent Monte Carlo paths \(seed (\d+)\)\. "
      r".*", r"本报告所有数字均由 \1 条独立蒙特卡洛路径估计（随机种子 \2）。系统性风险（费用趋势及其"
      r"冲击、利用率冲击、参数不确定性）每条路径抽取一次；各路径内逐人模拟赔付。"),

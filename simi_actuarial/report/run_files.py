@@ -98,6 +98,12 @@ class RunFiles:
     def seed(self) -> int:
         return int(self.manifest["seed"])
 
+    def estimation_sd(self, name: str) -> np.ndarray | None:
+        """(P, Y) sd of a proxy run's estimated mean of ``name`` (``<name>_proxy_sd`` in
+        ``paths.parquet``); None for a microsimulation run."""
+        col = f"{name}_proxy_sd"
+        return self.tally(col) if col in self.paths.columns else None
+
     def tally(self, name: str) -> np.ndarray:
         """(P, Y) array of one column of ``paths.parquet``."""
         if name not in self.paths.columns:
