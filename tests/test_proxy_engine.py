@@ -39,6 +39,8 @@ from simi_actuarial.solve import (
 
 PATHS = 240
 SEED = 31
+#: a small inner sample for tests of bookkeeping (not of accuracy)
+QUICK = ProxyDesign(min_inner=50_000)
 
 
 def _scenario(repo_root, name):
@@ -164,19 +166,20 @@ def test_mean_tallies_agree_paired(pair):
 
 def test_proxy_is_reproducible_for_any_batch_size(repo_root):
     sc = _scenario(repo_root, "guangxi_2021.yaml").model_copy()
-    a = simulate_raw(sc, 12, 5, engine="proxy", batch_paths=5, threads=1)
-    b = simulate_raw(sc, 12, 5, engine="proxy", batch_paths=12)
+    a = simulate_raw(sc, 12, 5, engine="proxy", batch_paths=5, threads=1, design=QUICK)
+    b = simulate_raw(sc, 12, 5, engine="proxy", batch_paths=12, design=QUICK)
     np.testing.assert_array_equal(a.tallies, b.tallies)
     np.testing.assert_array_equal(a.hist, b.hist)
     # a prefix of a longer run, as for the microsimulation
-    c = simulate_raw(sc, 7, 5, engine="proxy")
+    c = simulate_raw(sc, 7, 5, engine="proxy", design=QUICK)
     np.testing.assert_array_equal(a.tallies[:7], c.tallies)
 
 
 def test_noise_free_proxy_is_the_conditional_mean(repo_root):
     sc = _scenario(repo_root, "guangxi_2021.yaml")
-    quiet = simulate_raw(sc, 6, 5, engine="proxy", design=ProxyDesign(process_noise=False))
-    noisy = simulate_raw(sc, 6, 5, engine="proxy")
+    quiet = simulate_raw(sc, 6, 5, engine="proxy",
+                         design=ProxyDesign(min_inner=50_000, process_noise=False))
+    noisy = simulate_raw(sc, 6, 5, engine="proxy", design=QUICK)
     # same tables (the design's noise flag does not change the inner simulations)
     np.testing.assert_array_equal(quiet.proxy.mean0, noisy.proxy.mean0)
     # conservation holds exactly for the mean: in-scope = BMI + SIMI + assistance + patient

@@ -42,8 +42,9 @@ class ProxyDesign:
     grid_sd: float = 6.5         # half-width of the grid in standard deviations of log ci
     inner_multiple: float = 4.0  # inner claimants per grid point / expected claimants of the year
     min_inner: int = 200_000     # ... at least
-    max_inner: int = 4_000_000   # ... at most
-    replicates: int = 8          # independent replicate units per class (covariance)
+    max_inner: int = 8_000_000   # ... at most (Guangxi size: about the expected claimants)
+    replicates: int = 64         # independent replicate units per class (covariance; 8 left
+    #                              the median process sd of SIMI paid 4-10 % low: docs/performance.md)
     process_noise: bool = True   # False: the conditional mean only (noise-free objective)
 
     def __post_init__(self) -> None:

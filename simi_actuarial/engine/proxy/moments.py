@@ -210,7 +210,8 @@ def _accumulate(acc, X, H, per_unit, R, n, q, s) -> np.ndarray:
     Xm = X.mean(axis=2)                                     # (3, K, Y, T)
     mean = np.where(m_n > 0, Xm / safe, 0.0)
     dev = X - Xm[:, :, None]
-    cov = np.einsum("tkryi,tkryj->tkyij", dev, dev) / (R - 1)
+    d = np.moveaxis(dev, 2, 3)                              # (3, K, Y, R, T)
+    cov = np.matmul(np.swapaxes(d, -1, -2), d) / (R - 1)    # (3, K, Y, T, T)
     cov = np.where(m_n[..., None] > 0, cov / safe[..., None], 0.0)   # per claimant Σ_τ
     hist = np.where(m_n > 0, H.mean(axis=2) / safe, 0.0)    # (3, K, Y, Hn)
     m2 = cov + mean[..., :, None] * mean[..., None, :]
