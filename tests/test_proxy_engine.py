@@ -277,3 +277,29 @@ def test_run_read_back_from_files_keeps_the_proxy_error(repo_root, tmp_path):
     assert (b.ci_low, b.ci_high) == pytest.approx((a.ci_low, a.ci_high))
     micro = sa.simulate(sc, paths=5, seed=4)
     assert "simi_paid_proxy_sd" not in micro.paths.columns
+
+
+def test_design_bounds_refuse_unbuildable_sizes():
+    with pytest.raises(ValueError, match="grid_points must be between 4"):
+        ProxyDesign(grid_points=1_000_000)
+    with pytest.raises(ValueError, match="replicates must be between 2"):
+        ProxyDesign(replicates=100_000)
+    with pytest.raises(ValueError, match="inner_multiple must be finite"):
+        ProxyDesign(inner_multiple=float("inf"))
+
+
+@pytest.mark.parametrize("points", [4, 11])
+def test_too_coarse_a_grid_is_refused_not_published(repo_root, points):
+    """Under extreme systematic cost risk the cubic interpolation on a coarse grid overshoots
+    (with 4 points below 0): the proxy refuses (exit 2 in the CLI) instead of publishing
+    clipped tallies; 41 points are fine (new-user trial, 2026-12-01)."""
+    from simi_actuarial.engine.proxy.design import ProxyDesignError
+
+    sc = sa.load_scenario(repo_root / "tests" / "data" / "small_guangxi.yaml", overrides=[
+        "horizon.years=3", "risk.cost_shock_sd=0.6", "risk.trend_uncertainty_sd=0.2"])
+    with pytest.raises(ProxyDesignError, match="--proxy-grid-points"):
+        simulate_raw(sc, 50, 5, engine="proxy", design=ProxyDesign(grid_points=points,
+                                                                   min_inner=20_000))
+    fine = simulate_raw(sc, 50, 5, engine="proxy",
+                        design=ProxyDesign(grid_points=41, min_inner=20_000))
+    assert np.median(fine.tallies[..., T["total_cost"]]) > 0

@@ -42,6 +42,9 @@ def run_check(result, n_paths: int, quiet: bool = False):
     from ..interrupts import deferred
 
     n = min(int(n_paths), result.n_paths)
+    if n < int(n_paths):
+        print(f"note: --check-micro {n_paths} is more than the run's {result.n_paths} path(s): "
+              f"checking all {n}", file=sys.stderr)
     if not quiet:
         print(f"checking the proxy against the microsimulation on {n} path(s)...",
               file=sys.stderr, flush=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checkpoint import Checkpoint, CheckpointError, run_identity
-from ..engine.simulate import batches
+from ..engine.simulate import batches, default_batch_paths
 from ..errors import SimiInputError
 from ..io import confined_path, write_json
 from ..run_size import check_fits
@@ -108,12 +108,12 @@ class RunJob:
         _require_financing(scenario)
         paths = scenario.simulation.paths if args.paths is None else args.paths
         seed = scenario.simulation.seed if args.seed is None else args.seed
-        bp = args.batch_paths or scenario.simulation.batch_paths
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise SimiInputError("simi run", [("--out", f"{out} is a file, not a directory")])
         _refuse_complete_run(out, getattr(args, "force", False))
         engine, design = engine_from_args(args, command="simi run")
+        bp = args.batch_paths or default_batch_paths(scenario, engine)
         check = check_paths(args.check_micro, engine)
         check_fits(scenario, paths, bp, out_dir=out)  # before anything is written
         identity = run_identity(scenario, scenario_hash(scenario), seed, paths,

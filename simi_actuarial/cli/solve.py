@@ -126,6 +126,9 @@ def print_standard(scenario, sol, args) -> None:
     print(f"  {sol.per_capita:.2f} CNY per insured in {scenario.years[0]}"
           + (f", growing {args.growth:.1%}/yr" if args.growth else "")
           + f"  (95% bootstrap CI {sol.ci_low:.2f} - {sol.ci_high:.2f}; {sol.paths} paths)")
+    if getattr(sol, "proxy_error_sd", None) is not None:
+        print(f"  proxy engine: the interval includes the proxy's own estimation error "
+              f"(sd {sol.proxy_error_sd:.3f} CNY, in quadrature with the bootstrap)")
     from ..fund.financing_rules import active
 
     if active(scenario.financing.simi_rule):

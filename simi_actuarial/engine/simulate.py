@@ -114,6 +114,15 @@ class RawRun:
 
 #: The engines of :func:`simulate_raw`.
 ENGINES = ("micro", "proxy")
+#: Paths per batch of the proxy when none is given (a proxy path takes microseconds: the
+#: microsimulation's batches of a few paths would make checkpoints of ~8 KB per path).
+PROXY_BATCH_PATHS = 5000
+
+
+def default_batch_paths(scenario: Scenario, engine: str) -> int:
+    """Paths per batch when none is given: the scenario's for the microsimulation,
+    :data:`PROXY_BATCH_PATHS` for the proxy."""
+    return PROXY_BATCH_PATHS if engine == "proxy" else scenario.simulation.batch_paths
 
 
 def simulate_raw(scenario: Scenario, paths: int, seed: int, threads: int | None = None,
@@ -140,7 +149,7 @@ def simulate_raw(scenario: Scenario, paths: int, seed: int, threads: int | None 
     hist = np.zeros((Y, N_HIST))
     cost_index = np.zeros((paths, Y))
     util = np.zeros((paths, Y))
-    plan = batches(paths, batch_paths or scenario.simulation.batch_paths)
+    plan = batches(paths, batch_paths or default_batch_paths(scenario, engine))
     results = (executor(model, seed, plan) if executor is not None
                else (run_batch(model, seed, s, n) for s, n in plan))
     with deferred():  # Ctrl-C takes effect between batches (see interrupts)

@@ -27,11 +27,29 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ...errors import SimiInputError
 from ...scenario.model_schema import RiskConfig
 
 #: Smallest half-width of a year's grid in log cost index (a scenario without systematic
 #: cost risk still gets a grid that its paths fall well inside).
 MIN_HALF_WIDTH = 0.02
+#: Upper bounds of the design (each inner kernel call holds 3 x grid_points x replicates
+#: units of every year: 101 x 1024 would need about 2 GB per call).
+MAX_GRID_POINTS = 101
+MAX_REPLICATES = 1024
+#: Largest accepted leave-one-out interpolation error of a year's mean money tallies at the
+#: grid's interior nodes within ± 4 sd (cubic through the two neighbours on each side, i.e.
+#: at twice the spacing: the error at the real spacing is about 16 times smaller, so 8 %
+#: here is about 0.5 % between the nodes). ASSUMPTION; at the defaults the bundled
+#: scenarios stay below 0.1 %.
+MAX_INTERPOLATION_ERROR = 0.08
+
+
+class ProxyDesignError(SimiInputError):
+    """The proxy's design does not suit the scenario (exit 2 with the message)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__("proxy engine", [(field, message)])
 
 
 @dataclass(frozen=True)
@@ -49,16 +67,21 @@ class ProxyDesign:
 
     def __post_init__(self) -> None:
         problems = []
-        if self.grid_points < 4:
-            problems.append(f"grid_points must be >= 4 (cubic interpolation), got {self.grid_points}")
+        if not 4 <= self.grid_points <= MAX_GRID_POINTS:
+            problems.append(f"grid_points must be between 4 (cubic interpolation) and "
+                            f"{MAX_GRID_POINTS}, got {self.grid_points}")
         if not self.grid_sd > 0:
             problems.append(f"grid_sd must be > 0, got {self.grid_sd}")
         if not self.inner_multiple > 0:
             problems.append(f"inner_multiple must be > 0, got {self.inner_multiple}")
         if not 1 <= self.min_inner <= self.max_inner:
-            problems.append(f"need 1 <= min_inner <= max_inner, got {self.min_inner}, {self.max_inner}")
-        if self.replicates < 2:
-            problems.append(f"replicates must be >= 2 (covariance), got {self.replicates}")
+            problems.append(f"min_inner must be between 1 and max_inner ({self.max_inner:,}), "
+                            f"got {self.min_inner:,}")
+        if not 2 <= self.replicates <= MAX_REPLICATES:
+            problems.append(f"replicates must be between 2 (covariance) and {MAX_REPLICATES}, "
+                            f"got {self.replicates}")
+        if not self.inner_multiple < float("inf"):
+            problems.append("inner_multiple must be finite")
         if problems:
             raise ValueError("proxy design: " + "; ".join(problems))
 

@@ -26,11 +26,15 @@ import numpy as np
 from ..rng import normal, stream_key
 from ..streams import PROXY_NOISE_CELL
 from ..systematic import SystematicFactors
+from .design import ProxyDesignError
 from .moments import ProxyTables
 
 
-class OutsideGridError(ValueError):
+class OutsideGridError(ProxyDesignError):
     """An outer path-year's cost index lies outside the proxy's grid for its year."""
+
+    def __init__(self, message: str):
+        super().__init__("--engine", message)
 
 
 @nb.njit(inline="always", cache=True)
@@ -167,11 +171,25 @@ def capped_correction(tables: ProxyTables, cost_index: np.ndarray,
     return out
 
 
+def _refuse_negative_means(tables: ProxyTables, factors: SystematicFactors) -> None:
+    """A conditional mean below 0 (interpolation overshoot on a coarse grid) is refused."""
+    k0, w = _weights(tables.log_grid, factors.cost_index)
+    u = factors.utilisation[..., None]
+    mean = _interpolate(tables.mean0, k0, w) + u * _interpolate(tables.mean1, k0, w)
+    if (mean < -1e-9 * max(float(np.abs(mean).max(initial=0.0)), 1.0)).any():
+        raise ProxyDesignError("--proxy-grid-points", (
+            "the proxy's interpolated mean tallies go negative on some path-year: the "
+            "cost-index grid is too coarse for this scenario's systematic cost risk; use more "
+            "grid points (--proxy-grid-points) or --engine micro"))
+
+
 def evaluate_paths(tables: ProxyTables, seed: int, paths: np.ndarray, years: np.ndarray,
                    factors: SystematicFactors, noise: bool | None = None):
     """Tallies ``(P, Y, T)`` and histogram ``(P, Y, H)`` of the outer ``paths`` with their
     systematic ``factors`` (``noise``: default the design's ``process_noise``)."""
     util = np.ascontiguousarray(factors.utilisation, dtype=np.float64)
+    if tables.log_grid.shape[1] < 5:  # no build-time check of the interpolation: check here
+        _refuse_negative_means(tables, factors)
     tal, hist, outside = _evaluate(
         np.uint64(seed), np.asarray(paths, dtype=np.int64), np.asarray(years, dtype=np.int64),
         tables.log_grid, np.ascontiguousarray(factors.cost_index, dtype=np.float64), util,

@@ -40,7 +40,13 @@ from ..kernel import simulate_claims
 from ..model import ResolvedModel
 from ..rng import stream_key
 from ..streams import PROXY_INNER_CELL
-from .design import ProxyDesign, cost_grid, inner_claimants
+from .design import (
+    MAX_INTERPOLATION_ERROR,
+    ProxyDesign,
+    ProxyDesignError,
+    cost_grid,
+    inner_claimants,
+)
 
 N_TYPES = 3  # both, hospitalised only, outpatient special disease only
 
@@ -161,11 +167,46 @@ def build_tables(model: ResolvedModel, seed: int, design: ProxyDesign,
         done += work[c_id]
         if progress is not None:
             progress(done / work_total)
+    check_interpolation(grid, acc["mean0"] + u[:, :, None] * acc["mean1"])
     return ProxyTables(design=design, log_grid=grid, **acc,
                        inner=(per_unit.sum(axis=(1, 2)) * R).astype(np.int64),
                        cell_insured=n, cell_hosp_prob=q, cell_os_prob=s, cell_class=cls,
                        class_mean=class_mean,
                        seconds=time.perf_counter() - t0)
+
+
+#: Tallies whose interpolation is checked at build time (money: smooth in the cost index).
+CHECKED_TALLIES = (0, 1, 2, 3)  # total_cost, in_scope_cost, bmi_paid, simi_paid
+
+
+def check_interpolation(grid: np.ndarray, mean: np.ndarray, within: float = 4.0 / 6.5) -> None:
+    """Refuse tables whose cubic interpolation is visibly wrong where the paths are: at each
+    interior node ``k`` within ``within`` of the grid's half-width from its centre (± 4 sd
+    for the default ± 6.5 sd grid) the mean money tallies are predicted from nodes
+    ``k-2, k-1, k+1, k+2`` (weights -1/6, 2/3, 2/3, -1/6) and compared with the node,
+    relative to the node (at least 1e-3 of the centre node's value); an error above
+    :data:`MAX_INTERPOLATION_ERROR` (at twice the grid's spacing) or a negative prediction
+    raises :class:`~.design.ProxyDesignError`. ``grid`` (Y, K), ``mean`` (Y, K, T) at the
+    reference utilisation."""
+    Y, K = grid.shape
+    if K < 5:
+        return
+    m = mean[:, :, list(CHECKED_TALLIES)]
+    pred = (-m[:, :-4] + 4 * m[:, 1:-3] + 4 * m[:, 3:-1] - m[:, 4:]) / 6.0
+    node = m[:, 2:-2]
+    centre = np.abs(m[:, K // 2])[:, None, :]
+    scale = np.maximum(np.abs(node), np.maximum(1e-3 * centre, 1e-300))
+    u = np.linspace(-1.0, 1.0, K)[2:-2]
+    near = (np.abs(u) <= within + 1e-12)[None, :, None]
+    err = np.where(near, np.abs(pred - node) / scale, 0.0)
+    worst = float(err.max(initial=0.0))
+    if worst > MAX_INTERPOLATION_ERROR or (near & (pred < 0)).any():
+        t = int(np.unravel_index(np.argmax(err), err.shape)[0])
+        raise ProxyDesignError("--proxy-grid-points", (
+            f"the proxy's cost-index grid is too coarse for this scenario's systematic cost "
+            f"risk: in year index {t} (grid spacing {grid[t, 1] - grid[t, 0]:.3f} in log cost) "
+            f"its interpolation misses a grid value by {worst:.1%}; use more grid points "
+            "(--proxy-grid-points) or --engine micro"))
 
 
 def _empty(Y, K, T, Hn) -> dict[str, np.ndarray]:
