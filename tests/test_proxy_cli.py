@@ -373,3 +373,23 @@ def test_solve_compare_and_sensitivity_run_on_the_proxy(small, tmp_path, monkeyp
     assert len(seen) == 2 + 2 + 3  # solve, compare, sensitivity (base, low, high)
     assert all(d == SMALL_DESIGN for _, d in seen)
     assert {s for s, _ in seen[2:]} == {SEED}
+
+
+def test_solve_prints_the_proxy_error_and_check_beyond_paths_is_noted(small, tmp_path):
+    """New-user trial: solve's text says its interval includes the proxy's error (with the
+    sd); --check-micro above the run's paths says it checks them all; a proxy run's default
+    batches are large (few checkpoint files)."""
+    rc, stdout, err = run_cli(["solve", small, "--paths", "6", "--verify-paths", "0",
+                               "--bootstrap", "9", "--quiet", *DESIGN])
+    assert rc == 0, err
+    assert "interval includes the proxy's own estimation error (sd " in stdout
+    rc, stdout, err = run_cli(["solve", small, "--paths", "6", "--verify-paths", "0",
+                               "--bootstrap", "9", "--quiet"])
+    assert rc == 0 and "proxy" not in stdout
+    rc, _, err = run_cli(["run", small, "--out", str(tmp_path / "r"), "--paths", "5",
+                          "--check-micro", "50", "--quiet", *DESIGN])
+    assert rc == 0, err
+    assert "--check-micro 50 is more than the run's 5 path(s): checking all 5" in err
+    plan = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert plan["proxy_check"]["paths"] == 5
+    assert simulate_module.default_batch_paths(load_scenario(small), "proxy") == 5000
