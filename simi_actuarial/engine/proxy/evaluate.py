@@ -174,8 +174,7 @@ def capped_correction(tables: ProxyTables, cost_index: np.ndarray,
 def _refuse_negative_means(tables: ProxyTables, factors: SystematicFactors) -> None:
     """A conditional mean below 0 (interpolation overshoot on a coarse grid) is refused."""
     k0, w = _weights(tables.log_grid, factors.cost_index)
-    u = factors.utilisation[..., None]
-    mean = _interpolate(tables.mean0, k0, w) + u * _interpolate(tables.mean1, k0, w)
+    mean = _in_u(k0, w, factors.utilisation[..., None], tables.mean0, tables.mean1)
     if (mean < -1e-9 * max(float(np.abs(mean).max(initial=0.0)), 1.0)).any():
         raise ProxyDesignError("--proxy-grid-points", (
             "the proxy's interpolated mean tallies go negative on some path-year: the "
@@ -226,17 +225,22 @@ def _interpolate(table: np.ndarray, k0: np.ndarray, w: np.ndarray) -> np.ndarray
     return sum(w[..., j].reshape(lead) * table[t, k0 + j] for j in range(4))
 
 
+def _in_u(k0: np.ndarray, w: np.ndarray, u: np.ndarray, *coefficients: np.ndarray) -> np.ndarray:
+    """``Σ_i u^i c_i`` with each coefficient table ``c_i`` interpolated in the cost index."""
+    return sum(u ** i * _interpolate(c, k0, w) for i, c in enumerate(coefficients))
+
+
 def process_variance(tables: ProxyTables, factors: SystematicFactors) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per path-year and tally: conditional mean, process variance (diagonal of ``cov``) and
     the variance of the proxy's estimated mean (``est0 + u est1 + u² est2``), each (P, Y, T)."""
     k0, w = _weights(tables.log_grid, factors.cost_index)
     u = factors.utilisation[..., None]
     diag = lambda c: np.diagonal(c, axis1=2, axis2=3)  # noqa: E731
-    mean = (_interpolate(tables.mean0, k0, w) + u * _interpolate(tables.mean1, k0, w)
+    mean = (_in_u(k0, w, u, tables.mean0, tables.mean1)
             + capped_correction(tables, factors.cost_index, factors.utilisation))
-    var = (_interpolate(diag(tables.cov0), k0, w) + u * _interpolate(diag(tables.cov1), k0, w)
-           + u * u * _interpolate(diag(tables.cov2), k0, w))
-    return mean, np.maximum(var, 0.0), estimation_variance(tables, factors)
+    var = _in_u(k0, w, u, diag(tables.cov0), diag(tables.cov1), diag(tables.cov2))
+    est = _in_u(k0, w, u, tables.est0, tables.est1, tables.est2)
+    return mean, np.maximum(var, 0.0), np.maximum(est, 0.0)
 
 
 def estimation_variance(tables: ProxyTables, factors: SystematicFactors,
@@ -246,6 +250,5 @@ def estimation_variance(tables: ProxyTables, factors: SystematicFactors,
     k0, w = _weights(tables.log_grid, factors.cost_index)
     sel = (slice(None),) * 2 + ((slice(None),) if tally is None else (tally,))
     u = factors.utilisation if tally is not None else factors.utilisation[..., None]
-    est = (_interpolate(tables.est0[sel], k0, w) + u * _interpolate(tables.est1[sel], k0, w)
-           + u * u * _interpolate(tables.est2[sel], k0, w))
+    est = _in_u(k0, w, u, tables.est0[sel], tables.est1[sel], tables.est2[sel])
     return np.maximum(est, 0.0)
