@@ -129,15 +129,18 @@ def _unit(inputs, rng, i, t):
     os_b = law.os_bmi_rate * np.maximum(os_in - law.os_bmi_deductible, 0.0)
     total = inpatient + os_cost
 
-    # annual settlement: BMI cap, SIMI bands above the line, SIMI cap, medical assistance
-    bmi, simi = _settle(r, t, g, in_scope, bmi_unc, deds, os_in, os_b)
-    oop_after = in_scope + os_in - bmi - simi
+    # annual settlement: BMI cap, SIMI bands above the line, SIMI cap, medical assistance;
+    # SIMI's part on the counted out-of-scope cost pro rata of what was counted
+    counted = _counted(r, t, inpatient - in_scope, os_cost - os_in)
+    bmi, simi, oop_counted = _settle(r, t, g, in_scope, bmi_unc, deds, os_in, os_b, counted)
+    simi_sp = np.where(simi > 0.0, simi * counted / np.where(simi > 0.0, oop_counted, 1.0), 0.0)
+    oop_after = in_scope + os_in - bmi - (simi - simi_sp)
     assist = np.minimum(r.assist_rate[t, g] * np.maximum(oop_after - r.assist_deductible[t, g], 0.0),
                         r.assist_limit[t, g])
 
     all_in = in_scope + os_in
-    pis = all_in - bmi - simi - assist
-    self_pay = total - all_in
+    pis = all_in - bmi - (simi - simi_sp) - assist
+    self_pay = total - all_in - simi_sp
     sd = che.sd
     capacity = che.capacity[t] * np.exp(sd * rng.standard_normal(n) - 0.5 * sd * sd)
     ben = simi > 0.0
@@ -155,7 +158,7 @@ def _unit(inputs, rng, i, t):
     row[T["admissions"]] = m
     row[T["os_claimants"]] = has_os.sum()
     row[T["simi_beneficiaries"]] = ben.sum()
-    row[T["beneficiary_oop_after_bmi"]] = (all_in - bmi)[ben].sum()
+    row[T["beneficiary_oop_after_bmi"]] = (all_in - bmi + counted)[ben].sum()
     row[T["che_cases"]] = (pis + self_pay >= che.threshold * capacity).sum()
     row[T["simi_paid_special"]] = simi[ben & inputs.cells.group_special[g]].sum()
     row[T["inpatient_cost"]] = inpatient.sum()
@@ -176,16 +179,22 @@ def _unit(inputs, rng, i, t):
     # j / (n + 1) of the year's outpatient special disease for admission j of n
     first = np.cumsum(n_adm) - n_adm                 # index of each person's first admission
     j = np.arange(m) - np.repeat(first, n_adm)       # position within the person, from 0
-    before = [np.zeros(m), np.zeros(m), np.zeros(m)]  # in-scope, BMI uncapped, deductibles
+    sp = cost - ins
+    # in-scope, BMI uncapped, deductibles, out-of-scope
+    before = [np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m)]
     for k in range(1, int(j.max(initial=0)) + 1):
         sel = np.flatnonzero(j == k)
-        for acc, x in zip(before, (ins, bmi_adm, ded), strict=True):
+        for acc, x in zip(before, (ins, bmi_adm, ded, sp), strict=True):
             acc[sel] = acc[sel - 1] + x[sel - 1]
     f = (j + 1.0) / (n_adm[person] + 1.0)
     pg, po, pb = g[person], f * os_in[person], f * os_b[person]
-    bmi0, simi0 = _settle(r, t, pg, before[0], before[1], before[2], po, pb)
-    bmi1, simi1 = _settle(r, t, pg, before[0] + ins, before[1] + bmi_adm, before[2] + ded, po, pb)
-    simi_e, left = simi1 - simi0, ins - (bmi1 - bmi0)
+    psp = f * (os_cost - os_in)[person]
+    bmi0, simi0, _ = _settle(r, t, pg, before[0], before[1], before[2], po, pb,
+                             _counted(r, t, before[3], psp))
+    bmi1, simi1, _ = _settle(r, t, pg, before[0] + ins, before[1] + bmi_adm, before[2] + ded,
+                             po, pb, _counted(r, t, before[3] + sp, psp))
+    simi_e = simi1 - simi0
+    left = ins + r.self_pay_counted[t] * sp - (bmi1 - bmi0)
     paid = ben[person] & (simi_e > 0.0) & (left > 0.0)
     row[T["ben_episodes"]] = paid.sum()
     row[T["ben_episode_ratio_sum"]] = (simi_e[paid] / left[paid]).sum()
@@ -196,11 +205,19 @@ def _unit(inputs, rng, i, t):
     return row, hist
 
 
-def _settle(r, t, g, in_scope, bmi_unc, deds, os_in, os_b):
-    """(bmi, simi) of the annual settlement for arrays of persons (``g`` their groups)."""
+def _counted(r, t, self_pay, os_self_pay):
+    """The out-of-scope cost counted toward the SIMI line."""
+    if r.flags[t][FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
+        self_pay = self_pay + os_self_pay
+    return r.self_pay_counted[t] * self_pay
+
+
+def _settle(r, t, g, in_scope, bmi_unc, deds, os_in, os_b, counted):
+    """(bmi, simi, oop_counted) of the annual settlement for arrays of persons (``g`` their
+    groups); ``counted`` the out-of-scope cost counted toward the line."""
     flags = r.flags[t]
     bmi = np.minimum(bmi_unc, r.bmi_cap[t, r.group_category[g]])
-    oop_counted = in_scope - bmi
+    oop_counted = in_scope - bmi + counted
     if flags[FLAG_DEDUCTIBLE_COUNTS] == 0:
         oop_counted = oop_counted - deds
     if flags[FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
@@ -217,4 +234,4 @@ def _settle(r, t, g, in_scope, bmi_unc, deds, os_in, os_b):
     cap = r.simi_cap[t, g]
     if flags[FLAG_CAP_COMBINED] != 0:
         cap = np.maximum(cap - bmi, 0.0)
-    return bmi, np.minimum(simi, cap)
+    return bmi, np.minimum(simi, cap), oop_counted

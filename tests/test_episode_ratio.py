@@ -35,6 +35,7 @@ def nanning(scenarios_dir):
     ("nanning_2022.yaml", "simi.deductible_counts_toward_line=true"),
     ("nanning_2022.yaml", "simi.deductible_counts_toward_line=false"),
     ("zhanjiang_2019.yaml", "horizon.start_year=2019"),  # cap on BMI + SIMI together
+    ("nanning_2022.yaml", "simi.self_pay_counted_share=0.5"),  # out-of-scope cost counted
 ])
 def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, name, extra):
     sc = load_scenario(scenarios_dir / name, [*SMALL, extra])
@@ -52,6 +53,7 @@ def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, name, extr
         n_adm = int(rng.integers(1, 6))
         os_in = float(rng.choice([0.0, 12_000.0]))
         os_b = 0.6 * os_in
+        os_total = os_in / 0.9
         # numba returns uint64 as Python ints: pass them back as np.uint64
         key = np.uint64(stream_key(np.uint64(3), np.uint64(person), np.uint64(year),
                                    np.uint64(0)))
@@ -62,9 +64,9 @@ def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, name, extr
             ctr = np.uint64(ctr)
             adms.append(Admission(int(lvl), cost, ins))
         n_ep, ratio_sum = episode_ratios(key, np.uint64(0), n_adm, law, age, 1.0, y, g, cat,
-                                         os_in, os_b, rules)
-        ref = [e for e in episodes(table, year, g, adms, os_in, os_b)
-               if e.simi_paid > 0 and e.in_scope_cost - e.bmi_paid > 0]
+                                         os_in, os_b, os_total - os_in, rules)
+        ref = [e for e in episodes(table, year, g, adms, os_in, os_b, os_total)
+               if e.simi_paid > 0 and e.compliant_cost - e.bmi_paid > 0]
         assert n_ep == len(ref)
         assert ratio_sum == pytest.approx(sum(e.actual_payment_ratio for e in ref),
                                           rel=1e-12, abs=1e-12)

@@ -40,18 +40,21 @@ def both(table, year, group, admissions, os_in_scope=0.0, os_bmi=0.0):
     ref = person_year(table, year, g, admissions, os_in_scope, os_bmi)
     y = table.year_index(year)
     cat = int(table.group_category[g])
-    in_scope = bmi_uncapped = deductibles = 0.0
+    in_scope = bmi_uncapped = deductibles = self_pay = 0.0
     for a in admissions:
         d, b = kernel.admission_terms(table.rule_arrays(), y, cat, a.level, a.in_scope_cost)
         deductibles += d
         bmi_uncapped += b
         in_scope += a.in_scope_cost
-    k_bmi, k_simi, k_assist = kernel.settle(
-        y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, table.rule_arrays()
+        self_pay += a.total_cost - a.in_scope_cost
+    k_bmi, k_simi, k_assist, k_simi_sp = kernel.settle(
+        y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, self_pay, 0.0,
+        table.rule_arrays()
     )
     assert k_bmi == pytest.approx(ref.bmi_paid, rel=1e-12, abs=1e-9)
     assert k_simi == pytest.approx(ref.simi_paid, rel=1e-12, abs=1e-9)
     assert k_assist == pytest.approx(ref.assistance_paid, rel=1e-12, abs=1e-9)
+    assert k_simi_sp == pytest.approx(ref.simi_on_self_pay, rel=1e-12, abs=1e-9)
     return ref
 
 
@@ -288,19 +291,21 @@ def both_episodes(table, year, group, admissions, os_in_scope=0.0, os_bmi=0.0):
     y = table.year_index(year)
     cat = int(table.group_category[g])
     rules = table.rule_arrays()
-    in_scope = bmi_uncapped = deductibles = 0.0
+    in_scope = bmi_uncapped = deductibles = self_pay = 0.0
     n = len(admissions)
     for j, (a, r) in enumerate(zip(admissions, ref, strict=True), start=1):
         d, b = kernel.admission_terms(rules, y, cat, a.level, a.in_scope_cost)
+        sp = a.total_cost - a.in_scope_cost
         f = j / (n + 1)
         k_bmi, k_simi = kernel.episode_payments(y, g, in_scope, bmi_uncapped, deductibles,
-                                                a.in_scope_cost, b, d, f * os_in_scope,
-                                                f * os_bmi, rules)
+                                                self_pay, a.in_scope_cost, b, d, sp,
+                                                f * os_in_scope, f * os_bmi, 0.0, rules)
         assert k_bmi == pytest.approx(r.bmi_paid, rel=1e-12, abs=1e-9)
         assert k_simi == pytest.approx(r.simi_paid, rel=1e-12, abs=1e-9)
         in_scope += a.in_scope_cost
         bmi_uncapped += b
         deductibles += d
+        self_pay += sp
     return ref
 
 
@@ -364,6 +369,29 @@ def test_guangxi_2021_special_group(scenarios_dir):
     assert both(t, 2021, "special", big).simi_paid == pytest.approx(881_850)
     # general, 992,500 above: 30,000 + 35,000 + 0.8 x 892,500 = 779,000 -> cap 500,000
     assert both(t, 2021, "general", big).simi_paid == pytest.approx(500_000)
+
+
+def test_guangxi_2021_out_of_scope_cost_counted(scenarios_dir):
+    # Jiang (2024) s2.1.6.3: from 2021 the B/C parts paid first and the price above the
+    # catalogue limit count toward the line; here half of the out-of-scope cost (share pinned
+    # by --set, BMI tertiary rate 0.5, deductible 500)
+    t = resolve_rules(_load(scenarios_dir, "guangxi_2021.yaml", "bmi.rate.tertiary=0.5",
+                            "bmi.deductible.tertiary=500", "simi.self_pay_counted_share=0.5"))
+    adm = [_adm(t, "tertiary", 45_500, self_pay=6_000)]  # total 51,500
+    r = both(t, 2021, "general", adm)
+    # BMI 0.5 x 45,000 = 22,500; in-scope OOP 23,000; counted 0.5 x 6,000 = 3,000
+    # -> 26,000, 18,000 above the line 8,000: SIMI 0.6 x 18,000 = 10,800
+    assert r.bmi_paid == pytest.approx(22_500)
+    assert r.simi_paid == pytest.approx(10_800)
+    # SIMI split pro rata of what was counted: 10,800 x 3,000 / 26,000 on out-of-scope cost
+    assert r.simi_on_self_pay == pytest.approx(10_800 * 3_000 / 26_000)
+    assert r.self_pay == pytest.approx(6_000 - 10_800 * 3_000 / 26_000)
+    assert r.patient_in_scope == pytest.approx(23_000 - 10_800 * 23_000 / 26_000)
+    # without counting: 0.6 x (23,000 - 8,000) = 9,000, all of it in scope
+    t0 = resolve_rules(_load(scenarios_dir, "guangxi_2021.yaml", "bmi.rate.tertiary=0.5",
+                             "bmi.deductible.tertiary=500", "simi.self_pay_counted_share=0"))
+    r0 = both(t0, 2021, "general", adm)
+    assert (r0.simi_paid, r0.simi_on_self_pay, r0.self_pay) == pytest.approx((9_000, 0, 6_000))
 
 
 # --- indexed starting line (fixture tests/data/indexed_line.yaml; series in simi_actuarial/data) ---
@@ -480,9 +508,10 @@ def test_settle_many_matches_hand_cases(zj):
     ded = np.full(3, 500.0)
     bmi_unc = 0.5 * (in_scope - ded)
     zeros = np.zeros(3)
-    bmi, simi, assist = kernel.settle_many(
-        0, g, in_scope, bmi_unc, ded, zeros, zeros, zj.rule_arrays()
+    bmi, simi, assist, simi_sp = kernel.settle_many(
+        0, g, in_scope, bmi_unc, ded, zeros, zeros, zeros, zj.rule_arrays()
     )
+    np.testing.assert_allclose(simi_sp, 0.0)
     np.testing.assert_allclose(bmi, [29_500, 200_000, 10_000])
     np.testing.assert_allclose(simi, [5_000, 400_000, 5_525])
     np.testing.assert_allclose(assist, 0.0)

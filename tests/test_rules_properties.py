@@ -89,6 +89,7 @@ def rule_docs(draw):
         "cap_scope": draw(st.sampled_from(["simi", "bmi_plus_simi"])),
         "deductible_counts_toward_line": draw(st.booleans()),
         "outpatient_special_counts_toward_line": draw(st.booleans()),
+        "self_pay_counted_share": draw(st.one_of(st.just(0.0), rate)),
         "schedules": schedules,
     }
     doc["assistance"] = {}
@@ -125,15 +126,18 @@ def claims(draw):
 
 
 def run_kernel(table, g, adms, os_in, os_bmi):
+    """(bmi, simi, assistance, simi_on_self_pay) by the compiled kernel."""
     cat = int(table.group_category[g])
-    in_scope = bmi_unc = ded = 0.0
+    in_scope = bmi_unc = ded = self_pay = 0.0
     for a in adms:
         d, b = kernel.admission_terms(table.rule_arrays(), 0, cat, a.level,
                                       a.in_scope_cost)
         ded += d
         bmi_unc += b
         in_scope += a.in_scope_cost
-    return kernel.settle(0, g, in_scope, bmi_unc, ded, os_in, os_bmi, table.rule_arrays())
+        self_pay += a.total_cost - a.in_scope_cost
+    return kernel.settle(0, g, in_scope, bmi_unc, ded, os_in, os_bmi, self_pay, 0.0,
+                         table.rule_arrays())
 
 
 def close(a, b):
@@ -149,10 +153,11 @@ def year0(table):
 def test_reference_and_kernel_agree(table, claim):
     g, adms, os_in, os_bmi = claim
     ref = person_year(table, year0(table), g, adms, os_in, os_bmi)
-    bmi, simi, assist = run_kernel(table, g, adms, os_in, os_bmi)
+    bmi, simi, assist, simi_sp = run_kernel(table, g, adms, os_in, os_bmi)
     assert close(bmi, ref.bmi_paid), (bmi, ref.bmi_paid)
     assert close(simi, ref.simi_paid), (simi, ref.simi_paid)
     assert close(assist, ref.assistance_paid), (assist, ref.assistance_paid)
+    assert close(simi_sp, ref.simi_on_self_pay), (simi_sp, ref.simi_on_self_pay)
 
 
 @SETTINGS
@@ -160,7 +165,7 @@ def test_reference_and_kernel_agree(table, claim):
 def test_settle_many_agrees_with_reference(table, batch):
     n = len(batch)
     group = np.empty(n, dtype=np.int64)
-    in_scope, bmi_unc, ded, os_in, os_bmi = (np.zeros(n) for _ in range(5))
+    in_scope, bmi_unc, ded, os_in, os_bmi, self_pay = (np.zeros(n) for _ in range(6))
     for i, (g, adms, o_in, o_bmi) in enumerate(batch):
         group[i] = g
         cat = table.group_category[g]
@@ -169,14 +174,16 @@ def test_settle_many_agrees_with_reference(table, batch):
             ded[i] += d
             bmi_unc[i] += table.bmi_rate[0, cat, a.level] * (a.in_scope_cost - d)
             in_scope[i] += a.in_scope_cost
+            self_pay[i] += a.total_cost - a.in_scope_cost
         os_in[i], os_bmi[i] = o_in, o_bmi
-    bmi, simi, assist = kernel.settle_many(0, group, in_scope, bmi_unc, ded, os_in, os_bmi,
-                                           table.rule_arrays())
+    bmi, simi, assist, simi_sp = kernel.settle_many(0, group, in_scope, bmi_unc, ded, os_in,
+                                                    os_bmi, self_pay, table.rule_arrays())
     for i, (g, adms, o_in, o_bmi) in enumerate(batch):
         ref = person_year(table, year0(table), g, adms, o_in, o_bmi)
         assert close(bmi[i], ref.bmi_paid)
         assert close(simi[i], ref.simi_paid)
         assert close(assist[i], ref.assistance_paid)
+        assert close(simi_sp[i], ref.simi_on_self_pay)
 
 
 @SETTINGS
@@ -190,8 +197,15 @@ def test_payments_nonnegative_and_conserved(table, claim):
     assert r.self_pay >= -tol
     total_in_scope = sum(a.in_scope_cost for a in adms) + os_in
     assert r.in_scope_cost == pytest.approx(total_in_scope, rel=1e-12, abs=1e-9)
-    paid = r.bmi_paid + r.simi_paid + r.assistance_paid + r.patient_in_scope
+    # in-scope cost: BMI, SIMI's in-scope part, assistance and the patient; total cost: every
+    # payer and the patient's self-pay (SIMI pays on out-of-scope cost where it is counted)
+    assert 0.0 <= r.simi_on_self_pay <= r.simi_paid + tol
+    paid = r.bmi_paid + (r.simi_paid - r.simi_on_self_pay) + r.assistance_paid + r.patient_in_scope
     assert paid == pytest.approx(r.in_scope_cost, rel=1e-12, abs=1e-9)
+    everyone = r.bmi_paid + r.simi_paid + r.assistance_paid + r.patient_in_scope + r.self_pay
+    assert everyone == pytest.approx(r.total_cost, rel=1e-12, abs=1e-9)
+    if table.self_pay_counted[0] == 0.0:
+        assert r.simi_on_self_pay == 0.0
     # caps hold
     cat = table.group_category[g]
     assert r.bmi_paid <= table.bmi_cap[0, cat] + os_bmi + tol
@@ -204,15 +218,17 @@ def test_payments_nonnegative_and_conserved(table, claim):
 
 
 def _simi_base(table, g, adms, os_in, os_bmi):
-    """Annual in-scope OOP that SIMI applies to, per DESIGN.md steps 2-3."""
+    """Annual OOP that SIMI applies to, per DESIGN.md steps 2-3 (in-scope, plus the counted
+    share of the out-of-scope cost)."""
     cat = table.group_category[g]
-    bmi = ded = in_scope = 0.0
+    bmi = ded = in_scope = out_of_scope = 0.0
     for a in adms:
         d = min(table.bmi_deductible[0, cat, a.level], a.in_scope_cost)
         bmi += table.bmi_rate[0, cat, a.level] * (a.in_scope_cost - d)
         ded += d
         in_scope += a.in_scope_cost
-    base = in_scope - min(bmi, table.bmi_cap[0, cat])
+        out_of_scope += a.total_cost - a.in_scope_cost
+    base = in_scope - min(bmi, table.bmi_cap[0, cat]) + table.self_pay_counted[0] * out_of_scope
     if not table.flags[0, FLAG_DEDUCTIBLE_COUNTS]:
         base -= ded
     if table.flags[0, FLAG_OUTPATIENT_SPECIAL_COUNTS]:
@@ -226,7 +242,7 @@ def test_nothing_paid_below_the_line(table, claim):
     g, adms, os_in, os_bmi = claim
     base = _simi_base(table, g, adms, os_in, os_bmi)
     r = person_year(table, year0(table), g, adms, os_in, os_bmi)
-    _, k_simi, _ = run_kernel(table, g, adms, os_in, os_bmi)
+    k_simi = run_kernel(table, g, adms, os_in, os_bmi)[1]
     line = table.simi_line[0, g]
     if base <= line * (1 - 1e-12):
         assert r.simi_paid == 0.0
@@ -272,7 +288,7 @@ def test_simi_continuous_at_band_edges(table, g, eps):
     rates = table.band_rate[0, g]
     max_rate = float(rates.max())
     line = float(table.simi_line[0, g])
-    zeros = (0.0, 0.0)
+    zeros = (0.0, 0.0, 0.0, 0.0)
     for edge in lowers[np.isfinite(lowers)]:
         f_lo = simi_band_payment(edge - eps, list(lowers), list(rates)) if edge >= eps else 0.0
         f_hi = simi_band_payment(edge + eps, list(lowers), list(rates))

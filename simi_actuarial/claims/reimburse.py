@@ -117,18 +117,21 @@ def _settle(batch: pa.RecordBatch, table: RuleTable, cents: bool) -> pa.RecordBa
     """Settle a batch of persons (:meth:`.store.PersonStore.persons`): money in int64
     cents (``cents=True``) or unrounded float64.
 
-    ``(bmi, simi, assistance)`` come from :func:`~simi_actuarial.rules.kernel.settle_many`;
-    then ``self_pay = total_cost - in_scope_cost``, ``patient_in_scope = in_scope_cost -
-    bmi - simi - assistance`` and ``patient_burden = patient_in_scope + self_pay``.
+    ``(bmi, simi, assistance, simi_on_self_pay)`` come from
+    :func:`~simi_actuarial.rules.kernel.settle_many`; then ``self_pay = total_cost -
+    in_scope_cost - simi_on_self_pay``, ``patient_in_scope = in_scope_cost - bmi - (simi -
+    simi_on_self_pay) - assistance`` and ``patient_burden = patient_in_scope + self_pay``
+    (``simi_on_self_pay`` is 0 unless the rules count out-of-scope cost toward the line).
     """
     total, in_scope, bmi_uncapped, deductibles = (
         batch.column(c).to_numpy() for c in SUMMED)
     group = batch.column("grp").to_numpy().astype(np.int64)
     zeros = np.zeros(batch.num_rows)
-    bmi, simi, assist = settle_many(
-        0, group, in_scope, bmi_uncapped, deductibles, zeros, zeros, table.rule_arrays())
-    patient_in_scope = (in_scope - bmi - simi) - assist
-    self_pay = total - in_scope
+    bmi, simi, assist, simi_sp = settle_many(
+        0, group, in_scope, bmi_uncapped, deductibles, zeros, zeros, total - in_scope,
+        table.rule_arrays())
+    patient_in_scope = (in_scope - bmi - (simi - simi_sp)) - assist
+    self_pay = (total - in_scope) - simi_sp
     money = {
         "total_cost": total, "in_scope_cost": in_scope, "self_pay": self_pay,
         "bmi_paid": bmi, "simi_paid": simi, "assistance_paid": assist,

@@ -23,7 +23,7 @@ import math
 import numba as nb
 import numpy as np
 
-from ..rules.kernel import admission_terms, episode_payments, settle
+from ..rules.kernel import admission_terms, counted_self_pay, episode_payments, settle
 from .inputs import KernelInputs
 from .rng import normal, stream_key
 from .samplers import (
@@ -113,10 +113,11 @@ def draw_admission(key, ctr, law, age, ci):
 
 
 @nb.njit(inline="always", cache=True)
-def episode_ratios(key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, rules):
+def episode_ratios(key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, os_sp, rules):
     """``(episodes, sum of ratios)`` of one SIMI beneficiary's admissions settled one by one
     (:func:`~simi_actuarial.rules.kernel.episode_payments`) in the order drawn: counted are
-    the episodes with ``simi_e > 0``, each with ratio ``simi_e / (in-scope_e - bmi_e)``
+    the episodes with ``simi_e > 0``, each with ratio ``simi_e / (compliant_e - bmi_e)``,
+    the compliant cost being the in-scope cost plus the counted out-of-scope cost
     (Jiang (2024) Tables 8-10).
 
     The admissions are replayed from their stream counter ``ctr`` (counter-based streams: the
@@ -127,21 +128,24 @@ def episode_ratios(key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, rules)
     ins_c = 0.0
     bmi_c = 0.0
     ded_c = 0.0
+    sp_c = 0.0
     n_ep = 0.0
     ratio_sum = 0.0
     for j in range(n_adm):
         lvl, cost, ins, ctr = draw_admission(key, ctr, law, age, ci)
         d, b = admission_terms(rules, t, cat, lvl, ins)
+        sp = cost - ins
         f = (j + 1.0) / (n_adm + 1.0)
-        bmi_e, simi_e = episode_payments(t, g, ins_c, bmi_c, ded_c, ins, b, d, f * os_in,
-                                         f * os_b, rules)
-        left = ins - bmi_e
+        bmi_e, simi_e = episode_payments(t, g, ins_c, bmi_c, ded_c, sp_c, ins, b, d, sp,
+                                         f * os_in, f * os_b, f * os_sp, rules)
+        left = ins + counted_self_pay(t, sp, 0.0, rules) - bmi_e
         if simi_e > 0.0 and left > 0.0:
             n_ep += 1.0
             ratio_sum += simi_e / left
         ins_c += ins
         bmi_c += b
         ded_c += d
+        sp_c += sp
     return n_ep, ratio_sum
 
 
@@ -210,17 +214,20 @@ def simulate_unit(i, t, row, hrow, inputs):
             inpatient = total
             os_in = 0.0
             os_b = 0.0
+            os_sp = 0.0
             if has_os:
                 z, ctr = normal(key, ctr)
                 os_cost = ci * math.exp(law.os_mu + law.os_sigma * z)
                 os_in = os_cost * law.os_inscope
+                os_sp = os_cost - os_in
                 os_b = os_in - law.os_bmi_deductible
                 os_b = law.os_bmi_rate * os_b if os_b > 0.0 else 0.0
                 total += os_cost
-            bmi, simi, assist = settle(t, g, in_scope, bmi_unc, deds, os_in, os_b, rules)
+            bmi, simi, assist, simi_sp = settle(t, g, in_scope, bmi_unc, deds, os_in, os_b,
+                                                inpatient - in_scope, os_sp, rules)
             all_in = in_scope + os_in
-            pis = all_in - bmi - simi - assist
-            self_pay = total - all_in
+            pis = all_in - bmi - (simi - simi_sp) - assist
+            self_pay = total - all_in - simi_sp
             row[I_TOTAL] += total
             row[I_IN_SCOPE] += all_in
             row[I_BMI] += bmi
@@ -237,7 +244,8 @@ def simulate_unit(i, t, row, hrow, inputs):
                 row[I_OS] += 1.0
             if simi > 0.0:
                 row[I_BENEFICIARIES] += 1.0
-                row[I_BEN_OOP] += all_in - bmi
+                row[I_BEN_OOP] += all_in - bmi + counted_self_pay(t, inpatient - in_scope,
+                                                                  os_sp, rules)
                 row[I_BEN_TOTAL] += total
                 row[I_BEN_BMI] += bmi
                 row[I_BEN_ASSIST] += assist
@@ -250,7 +258,7 @@ def simulate_unit(i, t, row, hrow, inputs):
                     row[I_BEN_B40] += n40
                     row[I_BEN_B60] += n60
                     n_ep, ratio_sum = episode_ratios(key, ctr_adm, n_adm, law, age, ci, t, g,
-                                                     cat, os_in, os_b, rules)
+                                                     cat, os_in, os_b, os_sp, rules)
                     row[I_BEN_EPISODES] += n_ep
                     row[I_BEN_EPISODE_RATIO] += ratio_sum
                 if cells.group_special[g]:

@@ -11,13 +11,15 @@ TALLY_NAMES = (
     "simi_paid",
     "assistance_paid",
     "patient_in_scope",    # in-scope cost paid by no layer
-    "self_pay",            # out-of-scope cost
+    "self_pay",            # out-of-scope cost paid by the patient (less SIMI's part where
+                           # simi.self_pay_counted_share counts it toward the line)
     "claimants",           # persons with any claim
     "hospitalised",        # persons with >= 1 admission
     "admissions",
     "os_claimants",        # persons with outpatient special-disease costs
     "simi_beneficiaries",  # persons with SIMI payment > 0
-    "beneficiary_oop_after_bmi",  # in-scope cost left after BMI, of SIMI beneficiaries
+    "beneficiary_oop_after_bmi",  # compliant cost left after BMI, of SIMI beneficiaries
+                                  # (in-scope, plus the counted out-of-scope cost)
     "che_cases",           # persons with catastrophic health expenditure
     "simi_paid_special",   # SIMI paid to special groups
     "inpatient_cost",      # total cost of admissions (excludes outpatient special disease)
@@ -38,7 +40,7 @@ TALLY_NAMES = (
     # admission of a SIMI beneficiary settled cumulatively in the order drawn
     # (rules.kernel.episode_payments); the mean ratio is ben_episode_ratio_sum / ben_episodes
     "ben_episodes",        # admissions of SIMI beneficiaries with an episode SIMI payment > 0
-    "ben_episode_ratio_sum",  # sum over them of episode SIMI / (in-scope - BMI) of the episode
+    "ben_episode_ratio_sum",  # sum over them of episode SIMI / (compliant - BMI) of the episode
 )
 T = {name: i for i, name in enumerate(TALLY_NAMES)}
 N_TALLIES = len(TALLY_NAMES)

@@ -22,6 +22,7 @@ assist_deductible(Y, G)       medical-assistance deductible
 assist_limit     (Y, G)       medical-assistance annual limit
 flags            (Y, 3)       columns FLAG_* of rules.kernel: cap_combined, deductible_counts,
                               outpatient_special_counts
+self_pay_counted (Y,)         share of the out-of-scope cost counted toward the SIMI line
 ===============  ===========  ================================================================
 """
 
@@ -66,6 +67,7 @@ class RuleTable:
     assist_deductible: np.ndarray
     assist_limit: np.ndarray
     flags: np.ndarray
+    self_pay_counted: np.ndarray
 
     def year_index(self, year: int) -> int:
         """Index of ``year`` in :attr:`years`; ``KeyError`` if outside the table."""
@@ -152,10 +154,12 @@ def resolve_rules(scenario: Scenario, years: list[int] | None = None) -> RuleTab
         flags[yi, FLAG_DEDUCTIBLE_COUNTS] = value_at(simi.deductible_counts_toward_line, year)
         flags[yi, FLAG_OUTPATIENT_SPECIAL_COUNTS] = value_at(
             simi.outpatient_special_counts_toward_line, year)
+    counted = np.array([value_at(simi.self_pay_counted_share, year) for year in years],
+                       dtype=float)
     return RuleTable(
         years=np.array(years, dtype=np.int64), level_names=levels, group_names=groups,
         category_names=categories, bmi_deductible=ded, bmi_rate=rate, bmi_cap=cap,
         group_category=group_cat, group_share=share, simi_line=line, band_lower=lower,
         band_rate=brate, simi_cap=scap, assist_rate=a_rate, assist_deductible=a_ded,
-        assist_limit=a_lim, flags=flags,
+        assist_limit=a_lim, flags=flags, self_pay_counted=counted,
     )

@@ -5,8 +5,9 @@ The chain is split in two so that callers never need to keep admissions in memor
 1. :func:`admission_terms` — per admission: the deductible borne and the BMI payment before
    the annual cap. Both are additive over a person's admissions.
 2. :func:`settle` — per person-year, from the sums: the capped BMI payment, SIMI on the
-   annual in-scope out-of-pocket above the starting line by progressive bands, the SIMI cap,
-   medical assistance.
+   annual out-of-pocket above the starting line by progressive bands (in-scope, plus the
+   counted share of the out-of-scope cost where the rules say so), the SIMI cap, medical
+   assistance.
 
 :func:`episode_payments` settles one admission on its own (the per-episode view of the
 published claim tables): the increments of :func:`settle` over the person's earlier admissions.
@@ -47,6 +48,7 @@ class RuleArrays(NamedTuple):
     assist_deductible: np.ndarray  # (Y, G)
     assist_limit: np.ndarray       # (Y, G)
     flags: np.ndarray              # (Y, N_FLAGS) int64, columns FLAG_*
+    self_pay_counted: np.ndarray   # (Y,) share of out-of-scope cost counted toward the line
 
 
 @nb.njit(inline="always", cache=True)
@@ -79,18 +81,38 @@ def band_payment(amount_over_line, band_lower, band_rate, y, g):
 
 
 @nb.njit(inline="always", cache=True)
-def settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules):
-    """(bmi, simi, assistance) of one person-year of group ``g`` in year index ``y`` from the
-    sums of its admissions (:func:`admission_terms`) and its outpatient special disease::
+def counted_self_pay(y, self_pay, os_self_pay, rules):
+    """The out-of-scope cost that counts toward the SIMI line (and that SIMI's bands pay on)::
+
+        counted = self_pay_counted[y] * (self_pay + os_self_pay if FLAG_OUTPATIENT_SPECIAL_COUNTS)
+
+    ``self_pay``: the person-year's out-of-scope inpatient cost; ``os_self_pay``: that of its
+    outpatient special disease (Guangxi from 2021: the category B/C parts paid first by the
+    patient and the price above the catalogue limit count, Jiang (2024) s2.1.6.3)."""
+    sp = self_pay
+    if rules.flags[y, FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
+        sp += os_self_pay
+    return rules.self_pay_counted[y] * sp
+
+
+@nb.njit(inline="always", cache=True)
+def settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, self_pay,
+           os_self_pay, rules):
+    """(bmi, simi, assistance, simi_on_self_pay) of one person-year of group ``g`` in year
+    index ``y`` from the sums of its admissions (:func:`admission_terms`), their out-of-scope
+    cost ``self_pay`` and its outpatient special disease::
 
         bmi_inpatient = min(bmi_uncapped, bmi_cap[y, cat])
-        oop_counted   = in_scope - bmi_inpatient
+        counted_sp    = counted_self_pay(y, self_pay, os_self_pay)
+        oop_counted   = in_scope - bmi_inpatient + counted_sp
                         - deductibles                 unless FLAG_DEDUCTIBLE_COUNTS
                         + (os_in_scope - os_bmi)      if FLAG_OUTPATIENT_SPECIAL_COUNTS
         bmi           = bmi_inpatient + os_bmi
         simi          = min(band_payment(oop_counted - simi_line[y, g]), simi_limit)
         simi_limit    = simi_cap[y, g]                 ((simi_cap - bmi)^+ if FLAG_CAP_COMBINED)
-        oop_after     = in_scope + os_in_scope - bmi - simi
+        simi_on_sp    = simi * counted_sp / oop_counted   (pro rata: the part of SIMI that
+                                                           pays out-of-scope cost)
+        oop_after     = in_scope + os_in_scope - bmi - (simi - simi_on_sp)
         assistance    = min(assist_rate * (oop_after - assist_deductible)^+, assist_limit)
 
     Capping the BMI sum once equals capping admission by admission (the order in which the
@@ -100,7 +122,8 @@ def settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules
     bmi = bmi_uncapped
     if bmi > rules.bmi_cap[y, cat]:
         bmi = rules.bmi_cap[y, cat]
-    oop_counted = in_scope - bmi
+    counted_sp = counted_self_pay(y, self_pay, os_self_pay, rules)
+    oop_counted = in_scope - bmi + counted_sp
     if flags[y, FLAG_DEDUCTIBLE_COUNTS] == 0:
         oop_counted -= deductibles
     if flags[y, FLAG_OUTPATIENT_SPECIAL_COUNTS] != 0:
@@ -117,48 +140,57 @@ def settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules
             simi_limit = 0.0
     if simi > simi_limit:
         simi = simi_limit
-    oop_after = in_scope + os_in_scope - bmi - simi
+    simi_sp = 0.0
+    if counted_sp > 0.0 and simi > 0.0:
+        simi_sp = simi * (counted_sp / oop_counted)
+    oop_after = in_scope + os_in_scope - bmi - (simi - simi_sp)
     assist = oop_after - rules.assist_deductible[y, g]
     assist = rules.assist_rate[y, g] * assist if assist > 0.0 else 0.0
     if assist > rules.assist_limit[y, g]:
         assist = rules.assist_limit[y, g]
-    return bmi, simi, assist
+    return bmi, simi, assist, simi_sp
 
 
 @nb.njit(inline="always", cache=True)
-def episode_payments(y, g, in_scope, bmi_uncapped, deductibles, ins, bmi_adm, ded, os_in_scope,
-                     os_bmi, rules):
+def episode_payments(y, g, in_scope, bmi_uncapped, deductibles, self_pay, ins, bmi_adm, ded,
+                     sp_adm, os_in_scope, os_bmi, os_self_pay, rules):
     """(bmi_e, simi_e) of one admission settled cumulatively, as a claim system pays it: the
-    increments of :func:`settle` when the admission's terms (in-scope cost ``ins`` and
-    :func:`admission_terms` ``bmi_adm``, ``ded``) are added to the sums of the person's
-    earlier admissions in the year (``in_scope``, ``bmi_uncapped``, ``deductibles``), with the
-    outpatient special disease accrued so far (``os_in_scope``, ``os_bmi``) on both sides::
+    increments of :func:`settle` when the admission's terms (in-scope cost ``ins``,
+    out-of-scope cost ``sp_adm`` and :func:`admission_terms` ``bmi_adm``, ``ded``) are added
+    to the sums of the person's earlier admissions in the year (``in_scope``,
+    ``bmi_uncapped``, ``deductibles``, ``self_pay``), with the outpatient special disease
+    accrued so far (``os_in_scope``, ``os_bmi``, ``os_self_pay``) on both sides::
 
         bmi_e  = bmi(before + admission)  - bmi(before)
         simi_e = simi(before + admission) - simi(before)
 
-    The episode's actual payment ratio (Jiang (2024) Tables 8-10) is
-    ``simi_e / (ins - bmi_e)``. Over a year the episodes' increments telescope to the annual
-    settlement (less what the outpatient special disease accrues between admissions)."""
-    bmi0, simi0, _ = settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules)
-    bmi1, simi1, _ = settle(y, g, in_scope + ins, bmi_uncapped + bmi_adm, deductibles + ded,
-                            os_in_scope, os_bmi, rules)
+    The episode's actual payment ratio (Jiang (2024) Tables 8-10) is SIMI over the compliant
+    cost left after BMI, ``simi_e / (ins + counted_self_pay(sp_adm) - bmi_e)``. Over a year
+    the episodes' increments telescope to the annual settlement (less what the outpatient
+    special disease accrues between admissions)."""
+    bmi0, simi0, _, _ = settle(y, g, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi,
+                               self_pay, os_self_pay, rules)
+    bmi1, simi1, _, _ = settle(y, g, in_scope + ins, bmi_uncapped + bmi_adm, deductibles + ded,
+                               os_in_scope, os_bmi, self_pay + sp_adm, os_self_pay, rules)
     return bmi1 - bmi0, simi1 - simi0
 
 
 @nb.njit(parallel=True, cache=True)
-def settle_many(y, group, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, rules):
-    """:func:`settle` over arrays of persons; returns arrays (bmi, simi, assistance)."""
+def settle_many(y, group, in_scope, bmi_uncapped, deductibles, os_in_scope, os_bmi, self_pay,
+                rules):
+    """:func:`settle` over arrays of persons (no outpatient special disease out of scope);
+    returns arrays (bmi, simi, assistance, simi_on_self_pay)."""
     n = in_scope.shape[0]
     out_bmi = np.empty(n)
     out_simi = np.empty(n)
     out_assist = np.empty(n)
+    out_simi_sp = np.empty(n)
     for i in nb.prange(n):
-        out_bmi[i], out_simi[i], out_assist[i] = settle(
+        out_bmi[i], out_simi[i], out_assist[i], out_simi_sp[i] = settle(
             y, group[i], in_scope[i], bmi_uncapped[i], deductibles[i], os_in_scope[i],
-            os_bmi[i], rules,
+            os_bmi[i], self_pay[i], 0.0, rules,
         )
-    return out_bmi, out_simi, out_assist
+    return out_bmi, out_simi, out_assist, out_simi_sp
 
 
 def admission_terms_vec(table, y: int, category: np.ndarray, level: np.ndarray, in_scope: np.ndarray):

@@ -21,7 +21,7 @@ def _pct(x: float) -> str:
 def _year_signature(t: RuleTable, y: int) -> bytes:
     parts = [t.bmi_deductible[y], t.bmi_rate[y], t.bmi_cap[y], t.group_share[y], t.simi_line[y],
              t.band_lower[y], t.band_rate[y], t.simi_cap[y], t.assist_rate[y],
-             t.assist_deductible[y], t.assist_limit[y], t.flags[y]]
+             t.assist_deductible[y], t.assist_limit[y], t.flags[y], t.self_pay_counted[y]]
     return b"".join(np.ascontiguousarray(p).tobytes() for p in parts)
 
 
@@ -49,7 +49,8 @@ def summarize(scenario: Scenario) -> str:
         lines.append(f"    SIMI cap on {'BMI+SIMI' if f[FLAG_CAP_COMBINED] else 'SIMI'}; BMI deductibles "
                      f"{'count' if f[FLAG_DEDUCTIBLE_COUNTS] else 'do not count'} toward the line; "
                      "outpatient special "
-                     f"{'counts' if f[FLAG_OUTPATIENT_SPECIAL_COUNTS] else 'does not count'}")
+                     f"{'counts' if f[FLAG_OUTPATIENT_SPECIAL_COUNTS] else 'does not count'}; "
+                     f"out-of-scope cost counted: {_pct(t.self_pay_counted[first])}")
         for ci, cname in enumerate(t.category_names):
             cells = ", ".join(
                 f"{lvl} {_money(t.bmi_deductible[first, ci, li])}/{_pct(t.bmi_rate[first, ci, li])}"

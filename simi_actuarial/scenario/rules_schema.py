@@ -164,6 +164,13 @@ class SimiRules(StrictModel):
         description="Whether out-of-pocket outpatient special-disease costs count toward the "
         "SIMI line (Nanning: yes, Jiang (2024) s4.1.5).",
     )
+    self_pay_counted_share: History[Rate] = Field(
+        0.0,
+        description="Share of the out-of-scope (self-pay) cost that counts toward the SIMI "
+        "line and that SIMI's bands pay on, beside the in-scope out-of-pocket (0: in-scope "
+        "only). Guangxi from 2021 counts the category B/C parts paid first by the patient "
+        "and the price above the catalogue limit (Jiang (2024) s2.1.6.3).",
+    )
     schedules: dict[Name, SimiSchedule]
 
 
