@@ -332,12 +332,15 @@ def run(args) -> dict:
 
     if "proxy" not in skip:
         n = args.proxy_paths or (20_000 if quick else proxy_engine.DEFAULT_PATHS)
-        _log(f"proxy engine at Guangxi size: solve alpha = {proxy_engine.ALPHA} on {n:,} paths")
-        pr = proxy_engine.measure(n, log=_log)
+        insured = args.proxy_insured or proxy_engine.GUANGXI_INSURED
+        _log(f"proxy engine, {insured:,} insured: solve alpha = {proxy_engine.ALPHA} on "
+             f"{n:,} paths")
+        pr = proxy_engine.measure(n, log=_log, insured=insured)
         r["proxy"] = pr
-        for key in ("proxy_guangxi_solve_seconds", "proxy_guangxi_ci_half_width",
-                    "proxy_vs_micro_paths_per_second", "proxy_check_max_abs_z"):
-            r[key] = pr[key]
+        if insured == proxy_engine.GUANGXI_INSURED:  # the targets are for Guangxi size only
+            for key in ("proxy_guangxi_solve_seconds", "proxy_guangxi_ci_half_width",
+                        "proxy_vs_micro_paths_per_second", "proxy_check_max_abs_z"):
+                r[key] = pr[key]
 
     r["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     r["targets"] = evaluate_targets(r)
@@ -369,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
                         "--quick 1,000,000)")
     p.add_argument("--proxy-paths", type=int, default=None, metavar="N",
                    help="outer paths of the proxy step (default 100,000; --quick 20,000)")
+    p.add_argument("--proxy-insured", type=int, default=None, metavar="N",
+                   help="insured of the proxy step (default Guangxi's 45,345,000; another "
+                        "size runs the same steps but judges no proxy target)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--markdown", type=Path, metavar="RESULTS.json",
                    help="print the README table of a results file and exit")

@@ -52,7 +52,8 @@ def test_suite_end_to_end_small(tmp_path, capsys):
     rc = main(["--quick", "--kernel-insured", "20000", "--kernel-paths", "1",
                "--skip", "threads,gemact,scaling,profile,compile", "--workloads", "S",
                "--set", "S.insured=20000", "--set", "S.years=2", "--set", "S.run_paths=1",
-               "--out", str(out)])
+               "--reimburse-admissions", "20000", "--proxy-insured", "100000",
+               "--proxy-paths", "200", "--out", str(out)])
     assert rc == 0
     r = json.loads(out.read_text())
     for key in ("kernel_claims_per_s", "rng_floor_draws_per_s", "kernel_vs_rng_floor",
@@ -65,4 +66,10 @@ def test_suite_end_to_end_small(tmp_path, capsys):
     assert s["paths_run"] == 1 and s["extrapolated"] is True
     assert s["seconds"] == pytest.approx(s["seconds_run"] * 200, rel=0.01, abs=0.1)
     assert 10 < s["peak_rss_mb"] < 4000
+    assert r["reimburse_seconds"] > 0
+    p = r["proxy"]
+    assert p["insured"] == 100_000 and p["paths"] == 200 and p["ci_low"] <= p["standard"]
+    # a proxy step away from Guangxi size judges none of the Guangxi targets
+    assert "proxy_guangxi_solve_seconds" not in r
+    assert r["targets"]["proxy_guangxi_solve_seconds"]["met"] is None
     assert "kernel_vs_rng_floor" in capsys.readouterr().out
