@@ -27,11 +27,12 @@ OVERRIDES = [
 
 def per_patient(year):
     """Guangxi 2021 rules (tertiary deductible 500, BMI 50 %; SIMI line 8,000 at 60 %
-    for the general group, 4,000 at 70 % for the special group), by hand."""
+    for the general group, 4,000 at 70 % for the special group; 10 % of the out-of-scope
+    cost counted toward the line), by hand."""
     cost = 100_000 * 1.05 ** (year - 2021)
     in_scope = 0.89 * cost
     bmi = 0.5 * (in_scope - 500)
-    oop = in_scope - bmi
+    oop = in_scope - bmi + 0.1 * (cost - in_scope)
     general = 0.6 * min(oop - 8_000, 50_000) + 0.7 * max(oop - 8_000 - 50_000, 0)
     special = 0.7 * min(oop - 4_000, 50_000) + 0.8 * max(oop - 4_000 - 50_000, 0)
     return cost, bmi, general, special

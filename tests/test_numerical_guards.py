@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from conservation import assert_money_conserved
 
 from simi_actuarial import engine
 from simi_actuarial.api import simulate
@@ -36,11 +37,7 @@ def _check(res):
     for name in ("simi_income", "simi_claims", "simi_expenditure", "simi_balance",
                  "simi_accumulated"):
         assert np.isfinite(getattr(f, name)).all(), name
-    paid = t[..., T["bmi_paid"]] + t[..., T["simi_paid"]] + t[..., T["assistance_paid"]] \
-        + t[..., T["patient_in_scope"]]
-    np.testing.assert_allclose(paid, t[..., T["in_scope_cost"]], rtol=1e-9, atol=1e-6)
-    np.testing.assert_allclose(t[..., T["in_scope_cost"]] + t[..., T["self_pay"]],
-                               t[..., T["total_cost"]], rtol=1e-9, atol=1e-6)
+    assert_money_conserved(t, rtol=1e-9, atol=1e-6)
     summary = res.summary.drop(columns=[c for c in res.summary if c.startswith(("bmi_",
                                                                                "p_bmi"))])
     values = summary.to_numpy(dtype=float)
