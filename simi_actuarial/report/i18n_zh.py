@@ -158,6 +158,8 @@ EXACT = {
     "high-cost tail": "高额费用尾部", "level mix": "医院等级构成",
     "cost trend": "医疗费用增长趋势", "utilisation trend": "住院利用率增长趋势",
     "SIMI rules": "大病保险政策",
+    "out-of-scope cost counted toward the SIMI line": "目录外费用计入大病保险起付线的比例",
+    "model default: none (policy-scope cost only)": "模型默认值：不计入（仅政策范围内费用）",
     "model default: national residents' insurance 2021 (National Healthcare Security "
     "Administration, statistical bulletin 2021), not this place":
         "模型默认值：2021 年全国城乡居民医保（国家医疗保障局统计公报 2021），非本地数据",

@@ -43,6 +43,8 @@ KEY_ASSUMPTIONS = (
     ("utilisation trend", ("risk.utilisation_trend",),
      "model default: estimated from the NHC statistical bulletins 2015-2021 (national)"),
     ("SIMI rules", ("simi.schedules",), "not set"),
+    ("out-of-scope cost counted toward the SIMI line", ("simi.self_pay_counted_share",),
+     "model default: none (policy-scope cost only)"),
 )
 MORBIDITY_ROWS = ("hospitalisation (incidence)", "cost per admission")
 
@@ -108,6 +110,11 @@ def origin(paths, chain, overrides=(), default: str = "model default") -> Origin
     return Origin("default", default)
 
 
+def _shares(v, y0: int, y1: int) -> str:
+    a, b = value_at(v, y0), value_at(v, y1)
+    return f"{a:.0%}" if a == b else f"{a:.0%} ({y0}) → {b:.0%} ({y1})"
+
+
 def _value(scenario, label: str) -> str:
     y0, y1 = scenario.years[0], scenario.years[-1]
     m = scenario.morbidity
@@ -137,6 +144,8 @@ def _value(scenario, label: str) -> str:
         "cost trend": f"{scenario.risk.cost_trend:.1%}/yr",
         "utilisation trend": f"{scenario.risk.utilisation_trend:.1%}/yr",
         "SIMI rules": ", ".join(scenario.simi.schedules),
+        "out-of-scope cost counted toward the SIMI line": _shares(
+            scenario.simi.self_pay_counted_share, y0, y1),
     }
     return values[label]
 
