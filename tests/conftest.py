@@ -1,4 +1,5 @@
-"""Shared fixtures: where the repository and its bundled scenarios are."""
+"""Shared fixtures: where the repository, its bundled scenarios and the small test scenario
+are."""
 
 from pathlib import Path
 
@@ -25,3 +26,10 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def scenarios_dir() -> Path:
     return SCENARIOS_DIR
+
+
+@pytest.fixture(scope="session")
+def small_guangxi() -> str:
+    """The small Guangxi scenario of the engine and CLI tests (tests/data/small_guangxi.yaml:
+    20,000 insured, rules pinned where hand computations depend on them)."""
+    return str(REPO_ROOT / "tests" / "data" / "small_guangxi.yaml")

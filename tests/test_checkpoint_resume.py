@@ -22,15 +22,10 @@ PATHS, BATCH = "12", "3"  # 4 batches
 
 
 @pytest.fixture(scope="module")
-def scenario_file(repo_root):
-    return str(repo_root / "tests/data/small_guangxi.yaml")
-
-
-@pytest.fixture(scope="module")
-def reference(scenario_file, tmp_path_factory):
+def reference(small_guangxi, tmp_path_factory):
     """An uninterrupted run (2 threads, default batches)."""
     out = tmp_path_factory.mktemp("ref") / "out"
-    assert main(["run", scenario_file, "--paths", PATHS, "--threads", "2", "--out", str(out),
+    assert main(["run", small_guangxi, "--paths", PATHS, "--threads", "2", "--out", str(out),
                  "--quiet"]) == 0
     return out
 
@@ -41,11 +36,11 @@ def _same_outputs(a, b):
     pd.testing.assert_frame_equal(pa, pb, check_exact=True)
 
 
-def _interrupt(scenario_file, out, sig):
+def _interrupt(small_guangxi, out, sig):
     """Start ``simi run`` in a subprocess, wait for its first stored batch, send ``sig``."""
     env = {**os.environ, DELAY_ENV: "1.5"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simi_actuarial.cli", "run", scenario_file, "--paths", PATHS,
+        [sys.executable, "-m", "simi_actuarial.cli", "run", small_guangxi, "--paths", PATHS,
          "--batch-paths", BATCH, "--threads", "1", "--out", str(out), "--quiet"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ckpt = out / ".checkpoint"
@@ -60,9 +55,9 @@ def _interrupt(scenario_file, out, sig):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "kill-9"])
-def test_resume_after_interrupt_is_identical(scenario_file, reference, tmp_path, sig, capsys):
+def test_resume_after_interrupt_is_identical(small_guangxi, reference, tmp_path, sig, capsys):
     out = tmp_path / "run"
-    rc, err = _interrupt(scenario_file, out, sig)
+    rc, err = _interrupt(small_guangxi, out, sig)
     if sig == signal.SIGINT:
         assert rc == 130
         assert f"simi run --resume {out}" in err and "Traceback" not in err
@@ -74,7 +69,7 @@ def test_resume_after_interrupt_is_identical(scenario_file, reference, tmp_path,
     stored = list((out / ".checkpoint").glob("batch_*.npz"))
     assert 1 <= len(stored) < 4  # really interrupted mid-run
     # a different run into the same directory refuses to discard the unfinished one
-    assert main(["run", scenario_file, "--paths", PATHS, "--seed", "99", "--out", str(out),
+    assert main(["run", small_guangxi, "--paths", PATHS, "--seed", "99", "--out", str(out),
                  "--quiet"]) == 2
     assert "--resume" in capsys.readouterr().err
 
@@ -88,9 +83,9 @@ def test_resume_after_interrupt_is_identical(scenario_file, reference, tmp_path,
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
-def _checkpointed_dir(scenario_file, out, n_done):
+def _checkpointed_dir(small_guangxi, out, n_done):
     """A run directory as an interruption after ``n_done`` batches leaves it."""
-    sc = load_scenario(scenario_file)
+    sc = load_scenario(small_guangxi)
     ident = run_identity(sc, scenario_hash(sc), sc.simulation.seed, int(PATHS),
                          batches(int(PATHS), int(BATCH)))
     ck = Checkpoint.create(out, ident)
@@ -102,12 +97,12 @@ def _checkpointed_dir(scenario_file, out, n_done):
     return ck
 
 
-def test_resume_mismatch_is_a_clear_error(scenario_file, tmp_path, capsys):
+def test_resume_mismatch_is_a_clear_error(small_guangxi, tmp_path, capsys):
     out = tmp_path / "run"
-    _checkpointed_dir(scenario_file, out, 2)
+    _checkpointed_dir(small_guangxi, out, 2)
     cases = [(["--seed", "12"], "seed"), (["--paths", "13"], "paths"),
              (["--batch-paths", "4"], "--batch-paths"),
-             ([scenario_file, "--set", "risk.cost_trend=0.06"], "scenario_hash")]
+             ([small_guangxi, "--set", "risk.cost_trend=0.06"], "scenario_hash")]
     for extra, word in cases:
         rc = main(["run", "--resume", str(out), "--quiet", *extra])
         err = capsys.readouterr().err
@@ -132,25 +127,25 @@ def test_resume_mismatch_is_a_clear_error(scenario_file, tmp_path, capsys):
     assert "no checkpoint" in capsys.readouterr().err
 
 
-def test_same_run_again_continues_the_interrupted_one(scenario_file, reference, tmp_path,
+def test_same_run_again_continues_the_interrupted_one(small_guangxi, reference, tmp_path,
                                                       capsys):
     """Re-running the same command after an interruption reuses the stored batches (they
     are exactly what it would compute); a failed start with no batch is simply replaced."""
     out = tmp_path / "run"
-    _checkpointed_dir(scenario_file, out, 2)
-    assert main(["run", scenario_file, "--paths", PATHS, "--batch-paths", BATCH, "--out",
+    _checkpointed_dir(small_guangxi, out, 2)
+    assert main(["run", small_guangxi, "--paths", PATHS, "--batch-paths", BATCH, "--out",
                  str(out), "--quiet", "--threads", "2"]) == 0
     assert "2 batch(es) already done" in capsys.readouterr().err
     _same_outputs(reference, out)
     empty = tmp_path / "empty"
-    _checkpointed_dir(scenario_file, empty, 0)
-    assert main(["run", scenario_file, "--paths", "3", "--out", str(empty), "--quiet"]) == 0
+    _checkpointed_dir(small_guangxi, empty, 0)
+    assert main(["run", small_guangxi, "--paths", "3", "--out", str(empty), "--quiet"]) == 0
     assert not (empty / ".checkpoint").exists()
 
 
-def test_damaged_batch_is_recomputed(scenario_file, reference, tmp_path):
+def test_damaged_batch_is_recomputed(small_guangxi, reference, tmp_path):
     out = tmp_path / "run"
-    ck = _checkpointed_dir(scenario_file, out, 3)
+    ck = _checkpointed_dir(small_guangxi, out, 3)
     victim = sorted(ck.root.glob("batch_*.npz"))[1]
     victim.write_bytes(victim.read_bytes()[:100])  # truncated
     (ck.root / ".batch_000000009_3.npz.x.tmp").write_bytes(b"half")  # kill -9 mid-write
@@ -161,10 +156,10 @@ def test_damaged_batch_is_recomputed(scenario_file, reference, tmp_path):
                                                      "results.xlsx", "summary.csv"]
 
 
-def test_checkpoint_wraps_any_executor(scenario_file):
+def test_checkpoint_wraps_any_executor(small_guangxi):
     """Stored batches are reused; the executor gets only the missing ones, may return them
     in any order, and the result is bit-identical to a plain run."""
-    sc = load_scenario(scenario_file)
+    sc = load_scenario(small_guangxi)
     plain = simulate(sc, paths=10, seed=5, batch_paths=3)
     seen = []
 
@@ -191,7 +186,7 @@ def test_checkpoint_wraps_any_executor(scenario_file):
     assert np.array_equal(raw.hist, plain.raw.hist)
 
 
-def test_verify_confirms_and_detects_differences(scenario_file, reference, tmp_path, capsys):
+def test_verify_confirms_and_detects_differences(small_guangxi, reference, tmp_path, capsys):
     rc = main(["run", "--verify", str(reference), "--threads", "1", "--batch-paths", "5",
                "--quiet"])
     assert rc == 0

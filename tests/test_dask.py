@@ -32,13 +32,8 @@ PATHS = 6
 
 
 @pytest.fixture(scope="module")
-def small_path(repo_root):
-    return repo_root / "tests" / "data" / "small_guangxi.yaml"
-
-
-@pytest.fixture(scope="module")
-def small(small_path):
-    return sa.load_scenario(small_path, SETS)
+def small(small_guangxi):
+    return sa.load_scenario(small_guangxi, SETS)
 
 
 @pytest.fixture(scope="module")
@@ -114,18 +109,18 @@ def test_failed_task_is_retried_and_fails_the_run_without_retries(client, small,
         sa.simulate(small, paths=PATHS, seed=9, batch_paths=3, executor=no_retry)
 
 
-def test_sweep_on_the_cluster_matches_single_runs(client, small_path, small, local_run,
+def test_sweep_on_the_cluster_matches_single_runs(client, small_guangxi, small, local_run,
                                                   tmp_path):
     grid = parse_grid(["financing.simi_per_capita=80,140", "simi.cap_scope=simi,bmi_plus_simi"])
-    index = run_sweep(small_path, grid, tmp_path / "sw", overrides=SETS, paths=PATHS, seed=9,
+    index = run_sweep(small_guangxi, grid, tmp_path / "sw", overrides=SETS, paths=PATHS, seed=9,
                       batch_paths=2, executor=DaskExecutor(client, threads=1))
     assert list(index["dir"]) == ["p000", "p001", "p002", "p003"]
     assert list(index["financing.simi_per_capita"]) == ["80", "80", "140", "140"]
     on_disk = pd.read_csv(tmp_path / "sw" / "index.csv")
     assert len(on_disk) == 4 and (tmp_path / "sw" / "p003" / "manifest.json").exists()
     # point p002 is the scenario with those two overrides, run alone
-    alone = sa.simulate(sa.load_scenario(small_path, [*SETS, "financing.simi_per_capita=140",
-                                                      "simi.cap_scope=simi"]),
+    alone = sa.simulate(sa.load_scenario(small_guangxi, [*SETS, "financing.simi_per_capita=140",
+                                                         "simi.cap_scope=simi"]),
                         paths=PATHS, seed=9)
     paths2 = pd.read_parquet(tmp_path / "sw" / "p002" / "paths.parquet")
     pd.testing.assert_frame_equal(paths2, pd.read_parquet(_write(alone, tmp_path / "alone")))
@@ -142,9 +137,9 @@ def _write(result, out):
     return sa.write_results(result, out) / "paths.parquet"
 
 
-def test_cli_run_with_local_cluster_and_sweep_with_scheduler(client, small_path, tmp_path,
+def test_cli_run_with_local_cluster_and_sweep_with_scheduler(client, small_guangxi, tmp_path,
                                                             capsys):
-    args = [str(small_path), "--paths", "4", "--seed", "2", "--quiet", "--threads", "1",
+    args = [small_guangxi, "--paths", "4", "--seed", "2", "--quiet", "--threads", "1",
             *(x for s in SETS for x in ("--set", s))]
     assert main(["run", *args, "--out", str(tmp_path / "plain")]) == 0
     assert main(["run", *args, "--out", str(tmp_path / "dask"), "--dask", "local:1",
@@ -159,8 +154,8 @@ def test_cli_run_with_local_cluster_and_sweep_with_scheduler(client, small_path,
     assert (tmp_path / "sw" / "p001" / "summary.csv").exists()
 
 
-def test_cli_input_errors_exit_2(small_path, tmp_path, capsys, monkeypatch):
-    base = ["run", str(small_path), "--paths", "2", "--out", str(tmp_path / "o"), "--quiet"]
+def test_cli_input_errors_exit_2(small_guangxi, tmp_path, capsys, monkeypatch):
+    base = ["run", small_guangxi, "--paths", "2", "--out", str(tmp_path / "o"), "--quiet"]
     with pytest.raises(SystemExit) as exc:
         main([*base, "--dask", "local:0"])
     assert exc.value.code == 2
@@ -171,7 +166,7 @@ def test_cli_input_errors_exit_2(small_path, tmp_path, capsys, monkeypatch):
     assert main([*base, "--scheduler", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
     assert "--scheduler: cannot connect" in err and "Traceback" not in err
-    assert main(["sweep", str(small_path), "--out", str(tmp_path / "s"),
+    assert main(["sweep", small_guangxi, "--out", str(tmp_path / "s"),
                  "--grid", "no_such.field=1,2"]) == 2
     assert "point 0 (no_such.field=1)" in capsys.readouterr().err
     assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
@@ -190,21 +185,21 @@ def test_grid_parsing():
         assert exc.value.problems[0][0] == field
 
 
-def test_sweep_validates_every_point_before_running(small_path, tmp_path):
+def test_sweep_validates_every_point_before_running(small_guangxi, tmp_path):
     grid = parse_grid(["financing.simi_per_capita=100,-5"])
     with pytest.raises(ScenarioError) as exc:
-        run_sweep(small_path, grid, tmp_path / "sw", overrides=SETS, paths=2)
+        run_sweep(small_guangxi, grid, tmp_path / "sw", overrides=SETS, paths=2)
     assert "point 1 (financing.simi_per_capita=-5)" in exc.value.problems[0][0]
     assert not (tmp_path / "sw").exists()
 
 
 
-def test_cuda_backend_on_workers_without_gpu_exits_2(client, small_path, tmp_path, capsys):
+def test_cuda_backend_on_workers_without_gpu_exits_2(client, small_guangxi, tmp_path, capsys):
     from simi_actuarial.engine.cuda_backend import cuda_module
 
     if cuda_module().is_available():
         pytest.skip("a CUDA GPU is present")
-    rc = main(["run", str(small_path), "--paths", "2", "--out", str(tmp_path / "o"), "--quiet",
+    rc = main(["run", small_guangxi, "--paths", "2", "--out", str(tmp_path / "o"), "--quiet",
                "--backend", "cuda", "--scheduler", client.scheduler.address])
     err = capsys.readouterr().err
     assert rc == 2 and "--backend cuda: worker tcp://" in err and "no usable NVIDIA GPU" in err

@@ -82,28 +82,25 @@ def test_fixed_rule_and_no_rule_give_identical_accounts(scenarios_dir):
         np.testing.assert_array_equal(arr, getattr(b, name), err_msg=name)
 
 
-@pytest.fixture(scope="module")
-def small(repo_root):
-    return repo_root / "tests/data/small_guangxi.yaml"
-
-
-def test_fixed_history_run_is_bit_for_bit_today(small):
-    base = sa.load_scenario(small)
+def test_fixed_history_run_is_bit_for_bit_today(small_guangxi):
+    base = sa.load_scenario(small_guangxi)
     fin = ("financing.simi_rule={kind: fixed}",)
     a = sa.simulate(base, paths=6, seed=3)
-    b = sa.simulate(sa.load_scenario(small, list(fin)), paths=6, seed=3)
+    b = sa.simulate(sa.load_scenario(small_guangxi, list(fin)), paths=6, seed=3)
     pd_a, pd_b = a.summary, b.summary
     assert list(pd_a.columns) == list(pd_b.columns)
     np.testing.assert_array_equal(pd_a.to_numpy(), pd_b.to_numpy())
     np.testing.assert_array_equal(a.paths.to_numpy(), b.paths.to_numpy())
 
 
-def test_wide_band_rule_equals_flat_history_bit_for_bit(small):
+def test_wide_band_rule_equals_flat_history_bit_for_bit(small_guangxi):
     # a band no loss ratio leaves: every path keeps the (flat) first-year standard, through
     # the path-by-path (P, Y) accounts
-    sc = sa.load_scenario(small, ["financing.simi_per_capita=108",
-                                  "financing.simi_rule={kind: loss_ratio, band: [0.001, 9]}"])
-    a = sa.simulate(sa.load_scenario(small, ["financing.simi_per_capita=108"]), paths=4, seed=2)
+    sc = sa.load_scenario(small_guangxi, [
+        "financing.simi_per_capita=108",
+        "financing.simi_rule={kind: loss_ratio, band: [0.001, 9]}"])
+    a = sa.simulate(sa.load_scenario(small_guangxi, ["financing.simi_per_capita=108"]),
+                    paths=4, seed=2)
     b = sa.simulate(sc, paths=4, seed=2)
     for name, arr in a.funds.as_columns().items():
         np.testing.assert_array_equal(arr, getattr(b.funds, name), err_msg=name)
@@ -111,12 +108,12 @@ def test_wide_band_rule_equals_flat_history_bit_for_bit(small):
     np.testing.assert_array_equal(b.summary["simi_extra_financing_cumulative_mean"], 0.0)
 
 
-def test_loss_ratio_rule_on_a_deterministic_run(small):
+def test_loss_ratio_rule_on_a_deterministic_run(small_guangxi):
     from test_deterministic_projection import OVERRIDES
 
     rule = "{kind: loss_ratio, band: [0.85, 0.95], max_step_up: 0.15, max_step_down: 0.05}"
-    sc = sa.load_scenario(small, [*OVERRIDES, "financing.simi_per_capita=60",
-                                  f"financing.simi_rule={rule}"])
+    sc = sa.load_scenario(small_guangxi, [*OVERRIDES, "financing.simi_per_capita=60",
+                                          f"financing.simi_rule={rule}"])
     run = sa.simulate(sc, paths=3, seed=5)
     claims = run.tally("simi_paid")
     n = run.insured
@@ -148,16 +145,16 @@ def test_loss_ratio_rule_on_a_deterministic_run(small):
     ("{kind: loss_ratio, band: [0.8, 0.9], from_year: 2021}", "financing.simi_rule.from_year"),
     ("{kind: loss_ratio, band: [0.8, 0.9], from_year: 2040}", "financing.simi_rule.from_year"),
 ])
-def test_bad_rule_parameters_are_refused_naming_the_field(small, rule, field, capsys):
+def test_bad_rule_parameters_are_refused_naming_the_field(small_guangxi, rule, field, capsys):
     with pytest.raises(ScenarioError) as err:
-        sa.load_scenario(small, [f"financing.simi_rule={rule}"])
+        sa.load_scenario(small_guangxi, [f"financing.simi_rule={rule}"])
     assert field in [p for p, _ in err.value.problems]
-    assert main(["validate", str(small), "--set", f"financing.simi_rule={rule}"]) == 2
+    assert main(["validate", small_guangxi, "--set", f"financing.simi_rule={rule}"]) == 2
     assert field in capsys.readouterr().err
 
 
-def test_validate_prints_the_rule(small, capsys):
+def test_validate_prints_the_rule(small_guangxi, capsys):
     rule = "{kind: loss_ratio, band: [0.85, 0.95], max_step_up: 0.15, from_year: 2023}"
-    assert main(["validate", str(small), "--set", f"financing.simi_rule={rule}"]) == 0
+    assert main(["validate", small_guangxi, "--set", f"financing.simi_rule={rule}"]) == 0
     assert ("financing rule (SIMI standard): loss_ratio, band 0.85–0.95, target 0.9, max step "
             "up 15%, down 100%, rounded to 1 CNY, from 2023") in capsys.readouterr().out

@@ -33,15 +33,10 @@ SEGMENT = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def scenario_file(repo_root):
-    return str(repo_root / "tests/data/small_guangxi.yaml")
-
-
 @FUZZ
 @given(path=st.lists(SEGMENT, min_size=1, max_size=5).map(".".join), value=VALUE_TEXT)
-def test_any_override_is_applied_or_rejected_clearly(scenario_file, path, value):
-    rc, _, err = run_cli(["validate", "-q", scenario_file, "--set", f"{path}={value}"])
+def test_any_override_is_applied_or_rejected_clearly(small_guangxi, path, value):
+    rc, _, err = run_cli(["validate", "-q", small_guangxi, "--set", f"{path}={value}"])
     assert "Traceback" not in err, err
     assert rc in (0, 2), err
     if rc == 2:
@@ -58,10 +53,10 @@ NUMERIC_FIELDS = ["risk.cost_trend", "financing.simi_per_capita", "fund.interest
 @given(field=st.sampled_from(NUMERIC_FIELDS),
        value=st.sampled_from([".nan", ".inf", "-.inf", "-1", "1e999", "'12'", "[1]", "{}",
                               "true", "null", "-1.0e+300"]))
-def test_bad_numbers_are_rejected_naming_the_field(scenario_file, field, value):
+def test_bad_numbers_are_rejected_naming_the_field(small_guangxi, field, value):
     if value == "null" and field in ("fund.interest_rate",):
         return  # nullable
-    rc, _, err = run_cli(["validate", "-q", scenario_file, "--set", f"{field}={value}"])
+    rc, _, err = run_cli(["validate", "-q", small_guangxi, "--set", f"{field}={value}"])
     if value == "null" and rc == 0:
         return  # an optional field
     if value == "-1" and field == "risk.cost_trend":
@@ -73,34 +68,34 @@ def test_bad_numbers_are_rejected_naming_the_field(scenario_file, field, value):
 
 @FUZZ
 @given(x=st.floats(min_value=-0.2, max_value=0.5, allow_nan=False))
-def test_valid_override_lands_exactly(scenario_file, x):
+def test_valid_override_lands_exactly(small_guangxi, x):
     text = f"{x:.6f}"
-    sc = load_scenario(scenario_file, [f"risk.cost_trend={text}"])
+    sc = load_scenario(small_guangxi, [f"risk.cost_trend={text}"])
     assert sc.risk.cost_trend == float(text)
 
 
-def test_override_never_executes_code(scenario_file, tmp_path):
+def test_override_never_executes_code(small_guangxi, tmp_path):
     marker = tmp_path / "pwned"
     with pytest.raises(ScenarioError):
-        load_scenario(scenario_file,
+        load_scenario(small_guangxi,
                       [f"name=!!python/object/apply:os.system ['touch {marker}']"])
     assert not marker.exists()
 
 
 @FUZZ
 @given(x=st.floats(min_value=1e-6, max_value=0.5, allow_nan=False))
-def test_scientific_notation_is_a_number(scenario_file, x):
+def test_scientific_notation_is_a_number(small_guangxi, x):
     """``1e-5`` (no dot) is a number, not text, in overrides and scenario files (YAML 1.2)."""
     text = f"{x:.3e}".replace("e-0", "e-")
-    assert load_scenario(scenario_file, [f"risk.cost_trend={text}"]).risk.cost_trend \
+    assert load_scenario(small_guangxi, [f"risk.cost_trend={text}"]).risk.cost_trend \
         == float(text)
 
 
-def test_scientific_notation_in_a_scenario_file(scenario_file, tmp_path):
+def test_scientific_notation_in_a_scenario_file(small_guangxi, tmp_path):
     f = tmp_path / "s.yaml"
-    f.write_text(f"extends: {scenario_file}\nrisk: {{cost_trend: 4e-2}}\n"
+    f.write_text(f"extends: {small_guangxi}\nrisk: {{cost_trend: 4e-2}}\n"
                  "population: {insured: 2E+4}\n")
     with pytest.raises(ScenarioError, match="population.insured.*valid integer"):
         load_scenario(f)
-    f.write_text(f"extends: {scenario_file}\nrisk: {{cost_trend: 4e-2}}\n")
+    f.write_text(f"extends: {small_guangxi}\nrisk: {{cost_trend: 4e-2}}\n")
     assert load_scenario(f).risk.cost_trend == 0.04

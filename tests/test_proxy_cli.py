@@ -32,17 +32,12 @@ SMALL_DESIGN = ProxyDesign(min_inner=50_000)
 
 
 @pytest.fixture(scope="module")
-def small(repo_root):
-    return str(repo_root / "tests/data/small_guangxi.yaml")
-
-
-@pytest.fixture(scope="module")
-def proxy_run(small, tmp_path_factory):
+def proxy_run(small_guangxi, tmp_path_factory):
     """A checked proxy run with its report: (directory, stdout)."""
     out = tmp_path_factory.mktemp("proxy") / "run"
-    rc, stdout, err = run_cli(["run", small, "--paths", str(PATHS), "--batch-paths", str(BATCH),
-                               "--out", str(out), "--quiet", "--check-micro", "8", "--report",
-                               *DESIGN])
+    rc, stdout, err = run_cli(["run", small_guangxi, "--paths", str(PATHS),
+                               "--batch-paths", str(BATCH), "--out", str(out), "--quiet",
+                               "--check-micro", "8", "--report", *DESIGN])
     assert rc == 0, err
     return out, stdout
 
@@ -119,25 +114,25 @@ def test_verify_detects_a_changed_check(proxy_run, tmp_path):
     assert rc == 1 and "proxy_check.csv: column z: 1 of 28 rows differ" in err
 
 
-def test_bad_engine_options_exit_2_naming_the_option(small, tmp_path):
+def test_bad_engine_options_exit_2_naming_the_option(small_guangxi, tmp_path):
     cases = [
-        (["run", small, "--out", str(tmp_path / "a"), "--check-micro", "5"], "--check-micro",
-         "needs --engine proxy"),
-        (["run", small, "--out", str(tmp_path / "b"), "--proxy-grid-points", "7"],
+        (["run", small_guangxi, "--out", str(tmp_path / "a"), "--check-micro", "5"],
+         "--check-micro", "needs --engine proxy"),
+        (["run", small_guangxi, "--out", str(tmp_path / "b"), "--proxy-grid-points", "7"],
          "--proxy-grid-points", "needs --engine proxy"),
-        (["run", small, "--out", str(tmp_path / "c"), "--engine", "proxy",
+        (["run", small_guangxi, "--out", str(tmp_path / "c"), "--engine", "proxy",
           "--proxy-grid-points", "3"], "--proxy-grid-points", "grid_points must be between 4"),
-        (["run", small, "--out", str(tmp_path / "c"), "--engine", "proxy",
+        (["run", small_guangxi, "--out", str(tmp_path / "c"), "--engine", "proxy",
           "--proxy-grid-points", "1000000"], "--proxy-grid-points", "and 101"),
-        (["run", small, "--out", str(tmp_path / "c"), "--engine", "proxy",
+        (["run", small_guangxi, "--out", str(tmp_path / "c"), "--engine", "proxy",
           "--proxy-inner-multiple", "inf"], "--proxy-inner-multiple", "must be finite"),
-        (["run", small, "--out", str(tmp_path / "d"), "--engine", "proxy",
+        (["run", small_guangxi, "--out", str(tmp_path / "d"), "--engine", "proxy",
           "--proxy-min-inner", "0"], "--proxy-min-inner", "min_inner"),
-        (["run", small, "--out", str(tmp_path / "e"), "--engine", "proxy",
+        (["run", small_guangxi, "--out", str(tmp_path / "e"), "--engine", "proxy",
           "--proxy-inner-multiple", "-1"], "--proxy-inner-multiple", "inner_multiple must be > 0"),
-        (["solve", small, "--proxy-inner-multiple", "2"], "--proxy-inner-multiple",
+        (["solve", small_guangxi, "--proxy-inner-multiple", "2"], "--proxy-inner-multiple",
          "needs --engine proxy"),
-        (["compare", small, small, "--engine", "proxy", "--proxy-grid-points", "2"],
+        (["compare", small_guangxi, small_guangxi, "--engine", "proxy", "--proxy-grid-points", "2"],
          "--proxy-grid-points", "grid_points"),
     ]
     for argv, option, text in cases:
@@ -145,7 +140,7 @@ def test_bad_engine_options_exit_2_naming_the_option(small, tmp_path):
         assert_clear_rejection(rc, err)
         assert option in err and text in err, (argv, err)
     assert not any((tmp_path / d).exists() for d in "abcde")  # nothing written
-    rc, _, err = run_cli(["run", small, "--out", str(tmp_path / "f"), "--engine", "fast"])
+    rc, _, err = run_cli(["run", small_guangxi, "--out", str(tmp_path / "f"), "--engine", "fast"])
     assert rc == 2 and "invalid choice: 'fast'" in err
 
 
@@ -160,9 +155,9 @@ def _corrupted(scale):
     return build
 
 
-def test_check_catches_a_corrupted_proxy(small):
+def test_check_catches_a_corrupted_proxy(small_guangxi):
     """API level: tables whose means are 5 % off fail the check, naming the tallies."""
-    sc = load_scenario(small)
+    sc = load_scenario(small_guangxi)
     raw = simulate_raw(sc, 10, SEED, engine="proxy", design=SMALL_DESIGN)
     good = check_against_micro(raw, 10)
     assert good.ok and good.message() == ""
@@ -173,13 +168,13 @@ def test_check_catches_a_corrupted_proxy(small):
     assert "total_cost: z = -" in bad.message() and "claimants: z = -" in bad.message()
 
 
-def test_failed_check_does_not_publish_the_run(small, tmp_path, monkeypatch):
+def test_failed_check_does_not_publish_the_run(small_guangxi, tmp_path, monkeypatch):
     monkeypatch.setattr(simulate_module, "build_tables", _corrupted(1.05))
     out = tmp_path / "run"
     out.mkdir()
     for stale in ("summary.csv", "results.xlsx", "report.html"):  # an earlier run's
         (out / stale).write_text("old")
-    rc, stdout, err = run_cli(["run", small, "--paths", "10", "--out", str(out), "--quiet",
+    rc, stdout, err = run_cli(["run", small_guangxi, "--paths", "10", "--out", str(out), "--quiet",
                                "--check-micro", "10", *DESIGN])
     assert_clear_rejection(rc, err, code=1)
     assert "the proxy failed its check against the microsimulation on 10 path(s)" in err
@@ -196,9 +191,9 @@ def test_failed_check_does_not_publish_the_run(small, tmp_path, monkeypatch):
         assert "failed its --check-micro" in err and text in err
 
 
-def _checkpointed(small, out, engine, n_done, design=None, check_micro=None):
+def _checkpointed(small_guangxi, out, engine, n_done, design=None, check_micro=None):
     """A run directory as an interruption after ``n_done`` batches leaves it."""
-    sc = load_scenario(small)
+    sc = load_scenario(small_guangxi)
     plan = batches(PATHS, BATCH)
     ck = Checkpoint.create(out, {**run_identity(sc, scenario_hash(sc), SEED, PATHS, plan,
                                                 engine, design), "check_micro": check_micro})
@@ -210,9 +205,9 @@ def _checkpointed(small, out, engine, n_done, design=None, check_micro=None):
     return ck
 
 
-def test_resume_keeps_the_engine_and_refuses_another(small, tmp_path):
+def test_resume_keeps_the_engine_and_refuses_another(small_guangxi, tmp_path):
     proxy_dir = tmp_path / "proxy"
-    _checkpointed(small, proxy_dir, "proxy", 2, SMALL_DESIGN, check_micro=4)
+    _checkpointed(small_guangxi, proxy_dir, "proxy", 2, SMALL_DESIGN, check_micro=4)
     for extra, words in ((["--engine", "micro"], ("engine", "checkpoint of the proxy engine, "
                                                   "this run micro", "--engine proxy")),
                          (["--proxy-grid-points", "7"], ("proxy_design", "grid_points 11 "
@@ -225,7 +220,7 @@ def test_resume_keeps_the_engine_and_refuses_another(small, tmp_path):
     rc, _, err = run_cli(["run", "--resume", str(proxy_dir), "--quiet"])
     assert rc == 0, err
     plain = tmp_path / "plain"
-    rc, _, err = run_cli(["run", small, "--paths", str(PATHS), "--seed", str(SEED),
+    rc, _, err = run_cli(["run", small_guangxi, "--paths", str(PATHS), "--seed", str(SEED),
                           "--batch-paths", str(BATCH), "--out", str(plain), "--quiet", *DESIGN])
     assert rc == 0, err
     pd.testing.assert_frame_equal(pd.read_parquet(proxy_dir / "paths.parquet"),
@@ -235,7 +230,7 @@ def test_resume_keeps_the_engine_and_refuses_another(small, tmp_path):
     assert m["proxy_check"]["paths"] == 4 and m["proxy_check"]["ok"] is True  # as started
     # a microsimulation's checkpoint (also one written before engines were recorded)
     micro_dir = tmp_path / "micro"
-    ck = _checkpointed(small, micro_dir, "micro", 0)
+    ck = _checkpointed(small_guangxi, micro_dir, "micro", 0)
     meta = json.loads((ck.root / "meta.json").read_text())
     for k in ("engine", "proxy_design"):
         meta.pop(k)
@@ -245,26 +240,26 @@ def test_resume_keeps_the_engine_and_refuses_another(small, tmp_path):
     assert "checkpoint of the micro engine, this run proxy" in err
 
 
-def test_compare_on_the_proxy_shares_the_inner_random_numbers(small):
+def test_compare_on_the_proxy_shares_the_inner_random_numbers(small_guangxi):
     """The same scenario twice: the proxy is rebuilt on the same seed for both, so every
     paired difference is exactly 0."""
-    cmp_ = compare(small, small, paths=6, engine="proxy", design=SMALL_DESIGN)
+    cmp_ = compare(small_guangxi, small_guangxi, paths=6, engine="proxy", design=SMALL_DESIGN)
     assert cmp_.base.raw.engine == cmp_.reform.raw.engine == "proxy"
     assert np.array_equal(cmp_.base.raw.tallies, cmp_.reform.raw.tallies)
     assert (cmp_.table["difference"].fillna(0) == 0).all()
     with pytest.raises(ValueError, match="engine must be one of"):
-        simulate(small, paths=2, engine="fast")
+        simulate(small_guangxi, paths=2, engine="fast")
     with pytest.raises(ValueError, match="needs engine='proxy'"):
-        simulate(small, paths=2, design=SMALL_DESIGN)
+        simulate(small_guangxi, paths=2, design=SMALL_DESIGN)
 
 
-def test_unchecked_run_and_sweep_record_the_engine(small, tmp_path):
+def test_unchecked_run_and_sweep_record_the_engine(small_guangxi, tmp_path):
     out = tmp_path / "sw"
-    rc, stdout, err = run_cli(["run", small, "--paths", "4", "--out", str(tmp_path / "run"),
+    rc, stdout, err = run_cli(["run", small_guangxi, "--paths", "4", "--out", str(tmp_path / "run"),
                                "--quiet", *DESIGN])
     assert rc == 0, err
     assert "not checked against the microsimulation: --check-micro N" in stdout
-    rc, _, err = run_cli(["sweep", small, "--grid", "financing.simi_per_capita=100",
+    rc, _, err = run_cli(["sweep", small_guangxi, "--grid", "financing.simi_per_capita=100",
                           "--paths", "4", "--out", str(out), "--quiet", *DESIGN])
     assert rc == 0, err
     index = pd.read_csv(out / "index.csv")
@@ -273,10 +268,10 @@ def test_unchecked_run_and_sweep_record_the_engine(small, tmp_path):
     assert m["engine"] == "proxy" and m["proxy"]["min_inner"] == 50_000
 
 
-def test_long_micro_run_suggests_the_proxy(monkeypatch, small, capsys):
+def test_long_micro_run_suggests_the_proxy(monkeypatch, small_guangxi, capsys):
     monkeypatch.setattr(run_size, "CALIBRATE_ABOVE", 0.0)
     monkeypatch.setattr(run_size, "SUGGEST_PROXY_ABOVE_S", 0.0)
-    sc = load_scenario(small)
+    sc = load_scenario(small_guangxi)
     assert run_size.report_time(sc, 4, seed=1) is not None
     err = capsys.readouterr().err
     assert "minutes on this machine's CPU" in err and "--engine proxy" in err, err
@@ -330,10 +325,10 @@ def test_calibrate_on_the_proxy_is_noise_free(scenarios_dir, tmp_path):
     assert "no process noise" in " ".join(help_text.split())
 
 
-def test_proxy_builds_for_any_seed(small):
+def test_proxy_builds_for_any_seed(small_guangxi):
     """The inner stream key is a uint64 (seeds whose key is >= 2**63, e.g. 5 and 20240101,
     once overflowed int64)."""
-    model = resolve_model(load_scenario(small))
+    model = resolve_model(load_scenario(small_guangxi))
     for seed in (5, 20240101, 11):
         tables = build_tables(model, seed, SMALL_DESIGN)
         assert np.isfinite(tables.mean0).all()
@@ -348,7 +343,7 @@ def test_run_prints_the_engine_in_help(capsys):
         assert option in text
 
 
-def test_solve_compare_and_sensitivity_run_on_the_proxy(small, tmp_path, monkeypatch):
+def test_solve_compare_and_sensitivity_run_on_the_proxy(small_guangxi, tmp_path, monkeypatch):
     """Each command passes the engine and design to every simulation it makes (solve's
     re-run on a fresh seed too)."""
     seen = []
@@ -359,15 +354,17 @@ def test_solve_compare_and_sensitivity_run_on_the_proxy(small, tmp_path, monkeyp
         return original(model, seed, design, progress=progress)
 
     monkeypatch.setattr(simulate_module, "build_tables", spy)
-    rc, stdout, err = run_cli(["solve", small, "--paths", "8", "--verify-paths", "4", "--json",
-                               "--quiet", "--bootstrap", "9", "--seed", "13", *DESIGN])
+    rc, stdout, err = run_cli(["solve", small_guangxi, "--paths", "8", "--verify-paths", "4",
+                               "--json", "--quiet", "--bootstrap", "9", "--seed", "13",
+                               *DESIGN])
     assert rc == 0, err
     assert json.loads(stdout)["verify_seed"] == 13 + 1_000_003
     assert [s for s, _ in seen] == [13, 13 + 1_000_003]
-    rc, stdout, err = run_cli(["compare", small, small, "--paths", "4", "--quiet", *DESIGN])
+    rc, stdout, err = run_cli(["compare", small_guangxi, small_guangxi, "--paths", "4",
+                               "--quiet", *DESIGN])
     assert rc == 0, err
     assert "(proxy engine: inner simulations on common random numbers too)" in stdout
-    rc, stdout, err = run_cli(["sensitivity", small, "--paths", "4", "--quiet", "--vary",
+    rc, stdout, err = run_cli(["sensitivity", small_guangxi, "--paths", "4", "--quiet", "--vary",
                                "risk.cost_trend", "--bootstrap", "9", *DESIGN])
     assert rc == 0, err
     assert len(seen) == 2 + 2 + 3  # solve, compare, sensitivity (base, low, high)
@@ -375,21 +372,21 @@ def test_solve_compare_and_sensitivity_run_on_the_proxy(small, tmp_path, monkeyp
     assert {s for s, _ in seen[2:]} == {SEED}
 
 
-def test_solve_prints_the_proxy_error_and_check_beyond_paths_is_noted(small, tmp_path):
+def test_solve_prints_the_proxy_error_and_check_beyond_paths_is_noted(small_guangxi, tmp_path):
     """New-user trial: solve's text says its interval includes the proxy's error (with the
     sd); --check-micro above the run's paths says it checks them all; a proxy run's default
     batches are large (few checkpoint files)."""
-    rc, stdout, err = run_cli(["solve", small, "--paths", "6", "--verify-paths", "0",
+    rc, stdout, err = run_cli(["solve", small_guangxi, "--paths", "6", "--verify-paths", "0",
                                "--bootstrap", "9", "--quiet", *DESIGN])
     assert rc == 0, err
     assert "interval includes the proxy's own estimation error (sd " in stdout
-    rc, stdout, err = run_cli(["solve", small, "--paths", "6", "--verify-paths", "0",
+    rc, stdout, err = run_cli(["solve", small_guangxi, "--paths", "6", "--verify-paths", "0",
                                "--bootstrap", "9", "--quiet"])
     assert rc == 0 and "proxy" not in stdout
-    rc, _, err = run_cli(["run", small, "--out", str(tmp_path / "r"), "--paths", "5",
+    rc, _, err = run_cli(["run", small_guangxi, "--out", str(tmp_path / "r"), "--paths", "5",
                           "--check-micro", "50", "--quiet", *DESIGN])
     assert rc == 0, err
     assert "--check-micro 50 is more than the run's 5 path(s): checking all 5" in err
     plan = json.loads((tmp_path / "r" / "manifest.json").read_text())
     assert plan["proxy_check"]["paths"] == 5
-    assert simulate_module.default_batch_paths(load_scenario(small), "proxy") == 5000
+    assert simulate_module.default_batch_paths(load_scenario(small_guangxi), "proxy") == 5000

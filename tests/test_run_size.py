@@ -17,13 +17,8 @@ SMALL = ["population.insured=5000", "horizon.years=3"]
 
 
 @pytest.fixture(scope="module")
-def small_path(repo_root):
-    return repo_root / "tests/data/small_guangxi.yaml"
-
-
-@pytest.fixture(scope="module")
-def small(small_path):
-    return load_scenario(small_path, SMALL)
+def small(small_guangxi):
+    return load_scenario(small_guangxi, SMALL)
 
 
 def test_trillion_paths_refused_before_anything_is_written(tmp_path, scenarios_dir):
@@ -65,10 +60,10 @@ def test_column_counts_match_the_written_outputs(small, tmp_path):
     assert parquet <= 200 * 3 * 8 * run_size.FRAME_COLUMNS
 
 
-def test_memory_refusal_names_flag_and_fit(monkeypatch, small_path, small, tmp_path):
+def test_memory_refusal_names_flag_and_fit(monkeypatch, small_guangxi, small, tmp_path):
     need = run_size.estimate(small, 100).memory
     monkeypatch.setattr(run_size, "available_memory", lambda: need)  # 80 % usable: too little
-    rc, _, err = run_cli(["run", str(small_path), *sum((["--set", s] for s in SMALL), []),
+    rc, _, err = run_cli(["run", small_guangxi, *sum((["--set", s] for s in SMALL), []),
                           "--paths", "100", "--out", str(tmp_path / "r"), "--quiet"])
     assert_clear_rejection(rc, err)
     assert "--paths: 100 paths x 3 years need about" in err and "of memory" in err, err
@@ -80,24 +75,24 @@ def test_memory_refusal_names_flag_and_fit(monkeypatch, small_path, small, tmp_p
     assert sa.simulate(small, paths=100, seed=1).n_paths == 100
 
 
-def test_disk_refusal(monkeypatch, small_path, tmp_path):
+def test_disk_refusal(monkeypatch, small_guangxi, tmp_path):
     monkeypatch.setattr(run_size, "free_disk", lambda path: 1e5)
-    rc, _, err = run_cli(["run", str(small_path), *sum((["--set", s] for s in SMALL), []),
+    rc, _, err = run_cli(["run", small_guangxi, *sum((["--set", s] for s in SMALL), []),
                           "--paths", "100", "--out", str(tmp_path / "r"), "--quiet"])
     assert_clear_rejection(rc, err)
     assert "of disk" in err and f"free at {tmp_path / 'r'}" in err, err
     assert not (tmp_path / "r").exists()
 
 
-def test_sweep_counts_every_point_on_disk(monkeypatch, small_path, small, tmp_path):
+def test_sweep_counts_every_point_on_disk(monkeypatch, small_guangxi, small, tmp_path):
     """Disk for one point fits, three do not: refused before the first point runs."""
     one = run_size.estimate(small, 20).disk
     monkeypatch.setattr(run_size, "free_disk", lambda path: 2 * one / run_size.HEADROOM)
     grid = [("financing.simi_per_capita", ["90", "100", "110"])]
     with pytest.raises(SimiInputError, match="of disk"):
-        run_sweep(small_path, grid, tmp_path / "sw", overrides=SMALL, paths=20)
+        run_sweep(small_guangxi, grid, tmp_path / "sw", overrides=SMALL, paths=20)
     assert not (tmp_path / "sw").exists()
-    index = run_sweep(small_path, grid[:1] and [(grid[0][0], ["90", "100"])],
+    index = run_sweep(small_guangxi, grid[:1] and [(grid[0][0], ["90", "100"])],
                       tmp_path / "sw", overrides=SMALL, paths=20)
     assert isinstance(index, pd.DataFrame) and len(index) == 2
 
