@@ -49,8 +49,11 @@ META = "meta.json"
 DELAY_ENV = "SIMI_TEST_BATCH_DELAY"
 ARRAYS = ("tallies", "hist", "cost_index", "utilisation")
 CHECKED = ("format", "random_stream", "scenario_hash", "seed", "paths", "plan")
-#: Checked too, with the value a checkpoint that lacks them had (written before the proxy).
-CHECKED_DEFAULTS = {"engine": "micro", "proxy_design": None}
+#: Checked too, with the value a checkpoint that lacks them had (written before the proxy;
+#: before the tally layout was recorded, 2026-12-01, when the SIMI-paid episode tallies
+#: replaced the beneficiaries' admission bands).
+CHECKED_DEFAULTS = {"engine": "micro", "proxy_design": None,
+                    "tally_layout": "28 tallies, beneficiaries' admission bands"}
 
 
 class CheckpointError(SimiInputError):
@@ -70,6 +73,7 @@ def run_identity(scenario, scenario_hash: str, seed: int, paths: int,
     default design when None)."""
     from .engine.proxy.design import ProxyDesign
     from .engine.rng import STREAM_VERSION
+    from .engine.tallies import TALLY_NAMES
 
     if engine == "proxy":
         design = design or ProxyDesign()
@@ -78,6 +82,7 @@ def run_identity(scenario, scenario_hash: str, seed: int, paths: int,
         "proxy_design": design.as_dict() if engine == "proxy" else None,
         "format": FORMAT,
         "random_stream": STREAM_VERSION,  # batches of another stream layout do not mix
+        "tally_layout": list(TALLY_NAMES),  # nor do batches of another tally layout
         "scenario_hash": scenario_hash,
         "seed": int(seed),
         "paths": int(paths),
@@ -165,6 +170,10 @@ class Checkpoint:
             elif key == "engine":
                 msg = (f"checkpoint of the {have} engine, this run {want} (resume with "
                        f"--engine {have}, or start again in another directory)")
+            elif key == "tally_layout":
+                msg = ("checkpoint written by a version with another tally layout (its "
+                       "batches cannot be combined with this version's); delete "
+                       f"{self.root} and start again")
             elif key == "proxy_design":
                 h, w = have or {}, want or {}
                 changed = ", ".join(f"{k} {h.get(k)!r} (this run {w.get(k)!r})"

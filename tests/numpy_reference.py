@@ -22,6 +22,7 @@ from scipy.special import ndtr, ndtri
 from simi_actuarial.engine.inputs import KernelInputs
 from simi_actuarial.engine.tallies import (
     BEN_BAND_EDGES,
+    EPISODE_OLD_AGE,
     HIST_EDGES_LOG10,
     N_HIST,
     N_TALLIES,
@@ -162,7 +163,7 @@ def _unit(inputs, rng, i, t):
     row[T["che_cases"]] = (pis + self_pay >= che.threshold * capacity).sum()
     row[T["simi_paid_special"]] = simi[ben & inputs.cells.group_special[g]].sum()
     row[T["inpatient_cost"]] = inpatient.sum()
-    # SIMI beneficiaries: costs by payer, admissions and admissions by cost band
+    # SIMI beneficiaries: costs by payer and admissions
     row[T["ben_total_cost"]] = total[ben].sum()
     row[T["ben_bmi_paid"]] = bmi[ben].sum()
     row[T["ben_assistance_paid"]] = assist[ben].sum()
@@ -170,10 +171,6 @@ def _unit(inputs, rng, i, t):
     row[T["ben_self_pay"]] = self_pay[ben].sum()
     row[T["ben_admissions"]] = per_person(np.ones(m))[ben].sum()
     row[T["ben_inpatient_cost"]] = inpatient[ben].sum()
-    edges = (0.0, *BEN_BAND_EDGES)
-    for name, lo, hi in zip(("ben_adm_lt20k", "ben_adm_20k_40k", "ben_adm_40k_60k"),
-                            edges[:-1], edges[1:], strict=True):
-        row[T[name]] = per_person(((cost >= lo) & (cost < hi)).astype(float))[ben].sum()
     # SIMI-paid episodes: each admission of a beneficiary settled with and without it, on
     # the running sums of the person's earlier admissions (array order = order drawn) and
     # j / (n + 1) of the year's outpatient special disease for admission j of n
@@ -198,6 +195,13 @@ def _unit(inputs, rng, i, t):
     paid = ben[person] & (simi_e > 0.0) & (left > 0.0)
     row[T["ben_episodes"]] = paid.sum()
     row[T["ben_episode_ratio_sum"]] = (simi_e[paid] / left[paid]).sum()
+    row[T["ben_episode_cost"]] = cost[paid].sum()
+    row[T["ben_episode_simi"]] = simi_e[paid].sum()
+    edges = (0.0, *BEN_BAND_EDGES)
+    for name, lo, hi in zip(("ben_ep_lt20k", "ben_ep_20k_40k", "ben_ep_40k_60k"),
+                            edges[:-1], edges[1:], strict=True):
+        row[T[name]] = (paid & (cost >= lo) & (cost < hi)).sum()
+    row[T["ben_ep_60plus"]] = (paid & (age[person] >= EPISODE_OLD_AGE)).sum()
     lo10, hi10 = HIST_EDGES_LOG10
     s = simi[ben]
     b = np.where(s >= 1.0, ((np.log10(np.maximum(s, 1.0)) - lo10) * (N_HIST / (hi10 - lo10))), 0)

@@ -47,7 +47,7 @@ def test_degenerate_draws_agree_exactly(scenarios_dir):
 
 
 def test_means_agree_within_monte_carlo_error(scenarios_dir):
-    a = _inputs(scenarios_dir, "default.yaml", 60_000, 2, 40)
+    a = _inputs(scenarios_dir, "default.yaml", 60_000, 2, 60)
     kt, _ = simulate_claims(a)
     rt, _ = reference_claims(a)
     for name in ("claimants", "hospitalised", "os_claimants"):  # the counts are inputs

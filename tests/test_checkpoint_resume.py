@@ -127,6 +127,27 @@ def test_resume_mismatch_is_a_clear_error(small_guangxi, tmp_path, capsys):
     assert "no checkpoint" in capsys.readouterr().err
 
 
+def test_checkpoint_of_another_tally_layout_is_refused(small_guangxi, tmp_path, capsys):
+    """Batches of a version with other tally columns would mix columns silently: a checkpoint
+    without the layout (written before it was recorded) or with another one is refused."""
+    out = tmp_path / "run"
+    _checkpointed_dir(small_guangxi, out, 2)
+    meta_file = out / ".checkpoint" / "meta.json"
+    meta = json.loads(meta_file.read_text())
+    for change in ("drop", "reorder"):
+        m = dict(meta)
+        if change == "drop":
+            m.pop("tally_layout")
+        else:
+            m["tally_layout"] = meta["tally_layout"][::-1]
+        meta_file.write_text(json.dumps(m))
+        assert main(["run", "--resume", str(out), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert "tally_layout" in err and "another tally layout" in err, err
+        assert "Traceback" not in err
+    assert len(list((out / ".checkpoint").glob("batch_*.npz"))) == 2  # nothing lost
+
+
 def test_same_run_again_continues_the_interrupted_one(small_guangxi, reference, tmp_path,
                                                       capsys):
     """Re-running the same command after an interruption reuses the stored batches (they

@@ -14,10 +14,11 @@ import pytest
 
 import simi_actuarial as sa
 from simi_actuarial.calibration.statistics import statistic
-from simi_actuarial.engine.kernel import draw_admission, episode_ratios
+from simi_actuarial.engine.kernel import draw_admission, episode_tallies
 from simi_actuarial.engine.model import resolve_model
 from simi_actuarial.engine.rng import stream_key
 from simi_actuarial.engine.simulate import kernel_inputs
+from simi_actuarial.engine.tallies import BEN_BAND_EDGES, EPISODE_OLD_AGE, N_TALLIES, T
 from simi_actuarial.rules.arrays import resolve_rules
 from simi_actuarial.rules.reference import Admission, episodes
 from simi_actuarial.scenario.loader import load_scenario
@@ -63,13 +64,25 @@ def test_kernel_replay_equals_the_reference_settlement(scenarios_dir, name, extr
             lvl, cost, ins, ctr = draw_admission(key, ctr, law, age, 1.0)
             ctr = np.uint64(ctr)
             adms.append(Admission(int(lvl), cost, ins))
-        n_ep, ratio_sum = episode_ratios(key, np.uint64(0), n_adm, law, age, 1.0, y, g, cat,
-                                         os_in, os_b, os_total - os_in, rules)
-        ref = [e for e in episodes(table, year, g, adms, os_in, os_b, os_total)
-               if e.simi_paid > 0 and e.compliant_cost - e.bmi_paid > 0]
-        assert n_ep == len(ref)
-        assert ratio_sum == pytest.approx(sum(e.actual_payment_ratio for e in ref),
-                                          rel=1e-12, abs=1e-12)
+        row = np.zeros(N_TALLIES)
+        episode_tallies(row, key, np.uint64(0), n_adm, law, age, 1.0, y, g, cat,
+                        os_in, os_b, os_total - os_in, rules)
+        pairs = [(a, e) for a, e in zip(adms, episodes(table, year, g, adms, os_in, os_b,
+                                                          os_total), strict=True)
+                 if e.simi_paid > 0 and e.compliant_cost - e.bmi_paid > 0]
+        ref = [e for _, e in pairs]
+        costs = [a.total_cost for a, _ in pairs]
+        assert row[T["ben_episodes"]] == len(ref)
+        assert row[T["ben_episode_ratio_sum"]] == pytest.approx(
+            sum(e.actual_payment_ratio for e in ref), rel=1e-12, abs=1e-12)
+        assert row[T["ben_episode_simi"]] == pytest.approx(sum(e.simi_paid for e in ref),
+                                                           rel=1e-12, abs=1e-9)
+        assert row[T["ben_episode_cost"]] == pytest.approx(sum(costs), rel=1e-12)
+        lo20, lo40, lo60 = BEN_BAND_EDGES
+        for name, lo, hi in (("ben_ep_lt20k", 0.0, lo20), ("ben_ep_20k_40k", lo20, lo40),
+                             ("ben_ep_40k_60k", lo40, lo60)):
+            assert row[T[name]] == sum(lo <= c < hi for c in costs)
+        assert row[T["ben_ep_60plus"]] == (len(ref) if age >= EPISODE_OLD_AGE else 0)
         checked += 1
         paid += len(ref)
     assert paid > 200  # the line is crossed often enough to test something

@@ -47,13 +47,16 @@ def _ben_share(*names: str) -> Callable[[SimulationResult], np.ndarray]:
     return fn
 
 
-def _ben_band(name: str | None) -> Callable[[SimulationResult], np.ndarray]:
+_EPISODE_BANDS = ("ben_ep_lt20k", "ben_ep_20k_40k", "ben_ep_40k_60k")
+
+
+def _episode_band(name: str | None) -> Callable[[SimulationResult], np.ndarray]:
+    """Share of SIMI-paid episodes in the band tallied as ``name`` (None: 60,000 or more)."""
     def fn(res):
-        adm = _sum(res, "ben_admissions")
-        if name is not None:
-            return _sum(res, name) / adm
-        lower = sum(_sum(res, n) for n in ("ben_adm_lt20k", "ben_adm_20k_40k", "ben_adm_40k_60k"))
-        return (adm - lower) / adm
+        episodes = _sum(res, "ben_episodes")
+        count = (_sum(res, name) if name is not None
+                 else episodes - sum(_sum(res, n) for n in _EPISODE_BANDS))
+        return np.divide(count, episodes, out=np.full_like(episodes, np.nan), where=episodes > 0)
     return fn
 
 
@@ -113,13 +116,23 @@ _LIST = [
               _ratio("ben_inpatient_cost", "ben_admissions")),
     Statistic("ben_admissions_per_beneficiary", "admissions per SIMI beneficiary",
               _ratio("ben_admissions", "simi_beneficiaries")),
-    Statistic("ben_admission_share_lt20k", "share of beneficiaries' admissions costing < 20,000",
-              _ben_band("ben_adm_lt20k")),
-    Statistic("ben_admission_share_20k_40k", "share costing 20,000-40,000",
-              _ben_band("ben_adm_20k_40k")),
-    Statistic("ben_admission_share_40k_60k", "share costing 40,000-60,000",
-              _ben_band("ben_adm_40k_60k")),
-    Statistic("ben_admission_share_60k_plus", "share costing 60,000 or more", _ben_band(None)),
+    Statistic("simi_episode_cost", "mean total cost of SIMI-paid admissions (CNY; Jiang (2024) "
+              "Table 7)", _ratio("ben_episode_cost", "ben_episodes")),
+    Statistic("simi_per_simi_episode", "mean SIMI payment per SIMI-paid admission, each "
+              "settled cumulatively in the year (CNY; Jiang (2024) Table 10)",
+              _ratio("ben_episode_simi", "ben_episodes")),
+    Statistic("simi_episodes_per_beneficiary", "SIMI-paid admissions per SIMI beneficiary",
+              _ratio("ben_episodes", "simi_beneficiaries")),
+    Statistic("simi_episode_share_lt20k", "share of SIMI-paid admissions costing < 20,000 "
+              "(Jiang (2024) Table 9)", _episode_band("ben_ep_lt20k")),
+    Statistic("simi_episode_share_20k_40k", "share of SIMI-paid admissions costing "
+              "20,000-40,000", _episode_band("ben_ep_20k_40k")),
+    Statistic("simi_episode_share_40k_60k", "share of SIMI-paid admissions costing "
+              "40,000-60,000", _episode_band("ben_ep_40k_60k")),
+    Statistic("simi_episode_share_60k_plus", "share of SIMI-paid admissions costing 60,000 "
+              "or more", _episode_band(None)),
+    Statistic("simi_episode_share_aged_60_plus", "share of SIMI-paid admissions of persons "
+              "aged 60 or more (Jiang (2024) s4.2.2.2)", _ratio("ben_ep_60plus", "ben_episodes")),
     Statistic("admissions_per_insured", "admissions per insured", _per_insured("admissions")),
     Statistic("cost_per_admission", "mean total cost per admission (CNY)",
               _ratio("inpatient_cost", "admissions")),

@@ -12,7 +12,7 @@ unit, so the sampling and the rules arithmetic have one source for both targets.
 
 Per-episode figures (the SIMI actual payment ratio of Jiang (2024) Tables 8-10) need each
 admission settled on its own; for a SIMI beneficiary the kernel replays the admissions from
-their stream counter (:func:`episode_ratios`), so no admission is stored and no draw of the
+their stream counter (:func:`episode_tallies`), so no admission is stored and no draw of the
 person loop moves: every other tally is unchanged by it.
 """
 
@@ -36,16 +36,20 @@ from .tallies import (
     BEN_B1,
     BEN_B2,
     BEN_B3,
+    EPISODE_OLD_AGE,
     HIST_EDGES_LOG10,
     I_ADMISSIONS,
     I_ASSIST,
     I_BEN_ADM,
     I_BEN_ASSIST,
-    I_BEN_B20,
-    I_BEN_B40,
-    I_BEN_B60,
     I_BEN_BMI,
+    I_BEN_EP20,
+    I_BEN_EP40,
+    I_BEN_EP60,
+    I_BEN_EP_OLD,
+    I_BEN_EPISODE_COST,
     I_BEN_EPISODE_RATIO,
+    I_BEN_EPISODE_SIMI,
     I_BEN_EPISODES,
     I_BEN_INPATIENT,
     I_BEN_OOP,
@@ -113,12 +117,14 @@ def draw_admission(key, ctr, law, age, ci):
 
 
 @nb.njit(inline="always", cache=True)
-def episode_ratios(key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, os_sp, rules):
-    """``(episodes, sum of ratios)`` of one SIMI beneficiary's admissions settled one by one
-    (:func:`~simi_actuarial.rules.kernel.episode_payments`) in the order drawn: counted are
-    the episodes with ``simi_e > 0``, each with ratio ``simi_e / (compliant_e - bmi_e)``,
-    the compliant cost being the in-scope cost plus the counted out-of-scope cost
-    (Jiang (2024) Tables 8-10).
+def episode_tallies(row, key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, os_sp, rules):
+    """Add to ``row`` the SIMI-paid episodes of one SIMI beneficiary, the admissions settled
+    one by one (:func:`~simi_actuarial.rules.kernel.episode_payments`) in the order drawn.
+    Counted are the episodes with ``simi_e > 0`` (and compliant cost left after BMI): their
+    number, the sum of their ratios ``simi_e / (compliant_e - bmi_e)`` (the compliant cost
+    being the in-scope cost plus the counted out-of-scope cost), their total cost, their
+    ``simi_e``, their number by cost band and, for a person aged 60+, their number again
+    (Jiang (2024) Tables 7-10, s4.2.2.2).
 
     The admissions are replayed from their stream counter ``ctr`` (counter-based streams: the
     same draws), so the person loop keeps no admission in memory and no other draw moves.
@@ -129,8 +135,6 @@ def episode_ratios(key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, os_sp,
     bmi_c = 0.0
     ded_c = 0.0
     sp_c = 0.0
-    n_ep = 0.0
-    ratio_sum = 0.0
     for j in range(n_adm):
         lvl, cost, ins, ctr = draw_admission(key, ctr, law, age, ci)
         d, b = admission_terms(rules, t, cat, lvl, ins)
@@ -140,13 +144,22 @@ def episode_ratios(key, ctr, n_adm, law, age, ci, t, g, cat, os_in, os_b, os_sp,
                                          f * os_in, f * os_b, f * os_sp, rules)
         left = ins + counted_self_pay(t, sp, 0.0, rules) - bmi_e
         if simi_e > 0.0 and left > 0.0:
-            n_ep += 1.0
-            ratio_sum += simi_e / left
+            row[I_BEN_EPISODES] += 1.0
+            row[I_BEN_EPISODE_RATIO] += simi_e / left
+            row[I_BEN_EPISODE_COST] += cost
+            row[I_BEN_EPISODE_SIMI] += simi_e
+            if cost < BEN_B1:
+                row[I_BEN_EP20] += 1.0
+            elif cost < BEN_B2:
+                row[I_BEN_EP40] += 1.0
+            elif cost < BEN_B3:
+                row[I_BEN_EP60] += 1.0
+            if age >= EPISODE_OLD_AGE:
+                row[I_BEN_EP_OLD] += 1.0
         ins_c += ins
         bmi_c += b
         ded_c += d
         sp_c += sp
-    return n_ep, ratio_sum
 
 
 @nb.njit(cache=True, _nrt=False)
@@ -189,9 +202,6 @@ def simulate_unit(i, t, row, hrow, inputs):
             bmi_unc = 0.0
             deds = 0.0
             n_adm = 0
-            n20 = 0
-            n40 = 0
-            n60 = 0
             ctr_adm = ctr
             if has_h:
                 extra, ctr = draw_extra_admissions_table(key, ctr, law.adm_cdf[age],
@@ -200,12 +210,6 @@ def simulate_unit(i, t, row, hrow, inputs):
                 ctr_adm = ctr
                 for _ in range(n_adm):
                     lvl, cost, ins, ctr = draw_admission(key, ctr, law, age, ci)
-                    if cost < BEN_B1:
-                        n20 += 1
-                    elif cost < BEN_B2:
-                        n40 += 1
-                    elif cost < BEN_B3:
-                        n60 += 1
                     d, b = admission_terms(rules, t, cat, lvl, ins)
                     total += cost
                     in_scope += ins
@@ -254,13 +258,8 @@ def simulate_unit(i, t, row, hrow, inputs):
                 if has_h:
                     row[I_BEN_ADM] += n_adm
                     row[I_BEN_INPATIENT] += inpatient
-                    row[I_BEN_B20] += n20
-                    row[I_BEN_B40] += n40
-                    row[I_BEN_B60] += n60
-                    n_ep, ratio_sum = episode_ratios(key, ctr_adm, n_adm, law, age, ci, t, g,
-                                                     cat, os_in, os_b, os_sp, rules)
-                    row[I_BEN_EPISODES] += n_ep
-                    row[I_BEN_EPISODE_RATIO] += ratio_sum
+                    episode_tallies(row, key, ctr_adm, n_adm, law, age, ci, t, g, cat, os_in,
+                                    os_b, os_sp, rules)
                 if cells.group_special[g]:
                     row[I_SIMI_SPECIAL] += simi
                 b = int((math.log10(simi) - _H_LO) * _H_SCALE) if simi >= 1.0 else 0

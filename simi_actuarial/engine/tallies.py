@@ -24,7 +24,7 @@ TALLY_NAMES = (
     "simi_paid_special",   # SIMI paid to special groups
     "inpatient_cost",      # total cost of admissions (excludes outpatient special disease)
     # SIMI beneficiaries only (payer composition of "serious-illness patients", Jiang et al. (Guangxi 2017–2021)
-    # Table 4; SIMI episodes by cost band, Jiang (2024) Table 9): used by calibration/
+    # Table 4): used by calibration/
     "ben_total_cost",      # total cost of SIMI beneficiaries
     "ben_bmi_paid",        # BMI paid to them (their SIMI is simi_paid)
     "ben_assistance_paid",
@@ -32,15 +32,19 @@ TALLY_NAMES = (
     "ben_self_pay",
     "ben_admissions",      # admissions of SIMI beneficiaries
     "ben_inpatient_cost",  # total cost of those admissions
-    "ben_adm_lt20k",       # those admissions costing < 20,000 CNY (current prices)
-    "ben_adm_20k_40k",     # 20,000 - 40,000
-    "ben_adm_40k_60k",     # 40,000 - 60,000 (60,000+: ben_admissions minus the three)
-    # SIMI-paid episodes (Jiang (2024) Tables 8-10: the thesis's "actual payment ratio" is a
-    # mean over SIMI-reimbursed admissions of SIMI / in-scope cost left after BMI): each
+    # SIMI-paid episodes (Jiang (2024) Tables 7-10 describe the 7,220 SIMI-reimbursed
+    # admissions of 2022: their cost bands, mean cost, mean SIMI payment and the "actual
+    # payment ratio", a mean over them of SIMI / in-scope cost left after BMI): each
     # admission of a SIMI beneficiary settled cumulatively in the order drawn
-    # (rules.kernel.episode_payments); the mean ratio is ben_episode_ratio_sum / ben_episodes
-    "ben_episodes",        # admissions of SIMI beneficiaries with an episode SIMI payment > 0
+    # (rules.kernel.episode_payments); counted are those with an episode SIMI payment > 0
+    "ben_episodes",        # SIMI-paid episodes
     "ben_episode_ratio_sum",  # sum over them of episode SIMI / (compliant - BMI) of the episode
+    "ben_episode_cost",    # their total cost
+    "ben_episode_simi",    # SIMI paid on them (the episode increments)
+    "ben_ep_lt20k",        # SIMI-paid episodes costing < 20,000 CNY (current prices)
+    "ben_ep_20k_40k",      # 20,000 - 40,000
+    "ben_ep_40k_60k",      # 40,000 - 60,000 (60,000+: ben_episodes minus the three)
+    "ben_ep_60plus",       # SIMI-paid episodes of persons aged 60 or more
 )
 T = {name: i for i, name in enumerate(TALLY_NAMES)}
 N_TALLIES = len(TALLY_NAMES)
@@ -49,11 +53,15 @@ N_TALLIES = len(TALLY_NAMES)
 I_TOTAL, I_IN_SCOPE, I_BMI, I_SIMI, I_ASSIST, I_PATIENT_IN_SCOPE, I_SELF_PAY = range(7)
 (I_CLAIMANTS, I_HOSPITALISED, I_ADMISSIONS, I_OS, I_BENEFICIARIES, I_BEN_OOP, I_CHE,
  I_SIMI_SPECIAL, I_INPATIENT_COST) = range(7, 16)
-(I_BEN_TOTAL, I_BEN_BMI, I_BEN_ASSIST, I_BEN_PIS, I_BEN_SELF_PAY, I_BEN_ADM, I_BEN_INPATIENT,
- I_BEN_B20, I_BEN_B40, I_BEN_B60) = range(16, 26)
-I_BEN_EPISODES, I_BEN_EPISODE_RATIO = 26, 27
-assert I_BEN_EPISODE_RATIO == N_TALLIES - 1
-#: Upper edges (CNY, current prices) of the beneficiaries' admission cost bands
+(I_BEN_TOTAL, I_BEN_BMI, I_BEN_ASSIST, I_BEN_PIS, I_BEN_SELF_PAY, I_BEN_ADM,
+ I_BEN_INPATIENT) = range(16, 23)
+(I_BEN_EPISODES, I_BEN_EPISODE_RATIO, I_BEN_EPISODE_COST, I_BEN_EPISODE_SIMI, I_BEN_EP20,
+ I_BEN_EP40, I_BEN_EP60, I_BEN_EP_OLD) = range(23, 31)
+assert I_BEN_EP_OLD == N_TALLIES - 1
+#: Youngest age counted in ``ben_ep_60plus`` (Jiang (2024) s4.2.2.2: 31.73 % of the 2022
+#: SIMI-reimbursed patients were over 60).
+EPISODE_OLD_AGE = 60
+#: Upper edges (CNY, current prices) of the SIMI-paid episodes' cost bands
 #: (Jiang (2024) Table 9: < 20,000, 20,000-40,000, 40,000-60,000, 60,000+).
 BEN_BAND_EDGES = (20000.0, 40000.0, 60000.0)
 BEN_B1, BEN_B2, BEN_B3 = BEN_BAND_EDGES
