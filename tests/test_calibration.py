@@ -16,7 +16,7 @@ from simi_actuarial.calibration import (
     write_calibrated,
 )
 from simi_actuarial.calibration.backtest import COLUMNS, fitted_values, rolling_origin_rows
-from simi_actuarial.calibration.fit import run_targets, sample_run
+from simi_actuarial.calibration.fit import free_parameters, fitted_up_to, run_targets, sample_run
 from simi_actuarial.cli import main
 
 SAMPLE = """sample:
@@ -49,12 +49,18 @@ def test_beneficiary_tallies_conserve_and_nest(scenarios_dir):
     assert np.all(t("ben_total_cost") <= t("total_cost"))
     assert np.all(t("ben_bmi_paid") <= t("bmi_paid") + 1e-6)
     assert np.all(t("ben_admissions") <= t("admissions"))
-    bands = t("ben_adm_lt20k") + t("ben_adm_20k_40k") + t("ben_adm_40k_60k")
-    assert np.all(bands <= t("ben_admissions"))
+    assert np.all(t("ben_episodes") <= t("ben_admissions"))
+    bands = t("ben_ep_lt20k") + t("ben_ep_20k_40k") + t("ben_ep_40k_60k")
+    assert np.all(bands <= t("ben_episodes"))
+    assert np.all(t("ben_ep_60plus") <= t("ben_episodes"))
+    assert np.all(t("ben_episode_cost") <= t("ben_inpatient_cost"))
+    # each episode's SIMI increment is part of the person's annual SIMI payment (the
+    # increments telescope; outpatient special disease accrues between admissions)
+    assert np.all(t("ben_episode_simi") <= t("simi_paid") * (1 + 1e-9))
     shares = sum(statistic(res, n, 2022) for n in (
         "ben_share_bmi", "ben_share_simi", "ben_share_personal_in_scope", "ben_share_self_pay"))
     assert shares == pytest.approx(1.0, abs=1e-12)
-    band_shares = sum(statistic(res, f"ben_admission_share_{b}", 2022)
+    band_shares = sum(statistic(res, f"simi_episode_share_{b}", 2022)
                       for b in ("lt20k", "20k_40k", "40k_60k", "60k_plus"))
     assert band_shares == pytest.approx(1.0, abs=1e-12)
     # per-insured SIMI equals the summary's mean over paths of claims / insured
@@ -297,6 +303,53 @@ targets:
     assert fit.free == ("morbidity.incidence_multiplier", "morbidity.cost_multiplier")
     assert fit.values["morbidity.tail_probability.tertiary"] == 0.04
     assert "held at their start values" in fit.message
+
+
+def test_parameter_is_held_without_a_statistic_that_identifies_it(tmp_path, scenarios_dir):
+    """``identified_by``: a parameter informed only by some figures (readmissions by the
+    SIMI-paid episodes) is held at its start value in a fit without them, however many other
+    figures there are, and is free once one of them is fitted."""
+    targets = _synthetic_two_year(tmp_path, scenarios_dir,
+                                  {"morbidity.incidence_multiplier": 0.8})
+    body = f"""
+max_evaluations: 6
+parameters:
+  - {{path: morbidity.incidence_multiplier, start: 1.0, lower: 0.3, upper: 2.0}}
+  - {{path: morbidity.extra_admissions_shape, start: 0.25, lower: 0.005, upper: 2.0,
+     identified_by: [simi_per_simi_episode]}}
+  - {{path: morbidity.cost_multiplier, start: 1.0, lower: 0.5, upper: 2.5}}
+targets:
+{targets}
+"""
+    tf = read_targets(_targets_file(tmp_path, scenarios_dir, body, years=2))
+    assert [p.path for p in free_parameters(tf, tf.fitted_targets)] == [
+        "morbidity.incidence_multiplier", "morbidity.cost_multiplier"]
+    fit = calibrate(tf, with_covariance=False)
+    assert fit.free == ("morbidity.incidence_multiplier", "morbidity.cost_multiplier")
+    assert fit.values["morbidity.extra_admissions_shape"] == 0.25
+    assert "none that identifies them" in fit.message
+    with_episodes = read_targets(_targets_file(tmp_path, scenarios_dir, body + (
+        "  - {statistic: simi_per_simi_episode, year: 2022, value: 3000, source: x}\n"),
+        years=2, name="t2.yaml"))
+    assert [p.path for p in free_parameters(with_episodes, with_episodes.fitted_targets)] == [
+        "morbidity.incidence_multiplier", "morbidity.extra_admissions_shape",
+        "morbidity.cost_multiplier"]
+    assert free_parameters(with_episodes, fitted_up_to(with_episodes, 2021)) == \
+        free_parameters(tf, tf.fitted_targets)
+
+
+def test_identified_by_names_known_statistics(tmp_path, scenarios_dir):
+    path = _targets_file(tmp_path, scenarios_dir, """
+parameters:
+  - {path: morbidity.extra_admissions_shape, start: 0.25, lower: 0.005, upper: 2.0,
+     identified_by: [simi_per_episode]}
+targets:
+  - {statistic: simi_per_insured, year: 2021, value: 100, source: x}
+""")
+    with pytest.raises(TargetsError) as err:
+        read_targets(path)
+    assert "parameters[0].identified_by: unknown statistic(s) ['simi_per_episode']" in \
+        err.value.format()
 
 
 def test_less_certain_targets_widen_the_parameter_uncertainty(tmp_path, scenarios_dir):

@@ -10,8 +10,9 @@ number of simulations.
 A joint fit is one run over several years: one parameter set explains every year, and the
 differences between years come from the scenario's date-effective rules, its trends and its
 named shocks. ``last_year`` restricts the fit to targets of years up to it (rolling-origin
-backtest); parameters beyond the number of fitted targets are then held at their start
-values (parameters are listed by priority).
+backtest); a parameter whose ``identified_by`` statistics are all absent from those targets,
+and parameters beyond the number of fitted targets, are then held at their start values
+(parameters are listed by priority).
 
 Covariance: with ``r_i = (model_i / observed_i - 1) / sd_i`` (``sd_i`` the target's stated
 relative uncertainty) and ``J`` its forward-difference Jacobian in the parameters at the
@@ -43,7 +44,7 @@ from ..results import SimulationResult
 from ..scenario.loader import load_scenario
 from ..scenario.schema import Scenario
 from .statistics import statistic
-from .targets import Target, TargetsError, TargetsFile
+from .targets import Parameter, Target, TargetsError, TargetsFile
 
 #: Finite-difference step, as a fraction of each parameter's range.
 DIFF_STEP = 0.01
@@ -180,6 +181,17 @@ def fitted_up_to(tf: TargetsFile, last_year: int | None) -> tuple[Target, ...]:
     return tuple(t for t in tf.fitted_targets if last_year is None or t.year <= last_year)
 
 
+def free_parameters(tf: TargetsFile, fitted: Iterable[Target]) -> tuple[Parameter, ...]:
+    """The parameters a fit on ``fitted`` estimates: those identified by its statistics
+    (``Parameter.identified_by`` empty, or one of them among the fitted targets), at most
+    one per fitted target, in the file's priority order; the rest are held."""
+    fitted = tuple(fitted)
+    present = {t.statistic for t in fitted}
+    usable = [p for p in tf.parameters
+              if not p.identified_by or present.intersection(p.identified_by)]
+    return tuple(usable[:len(fitted)])
+
+
 def covariance(residual_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
                r0: np.ndarray, sd: np.ndarray, span: np.ndarray,
                step: float = 2 * DIFF_STEP) -> tuple[np.ndarray, np.ndarray]:
@@ -214,8 +226,8 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
         raise TargetsError(str(tf.path), [("targets", f"no fitted target of a year up to "
                                            f"{last_year}")])
     x0_all = {p.path: float((start or {}).get(p.path, p.start)) for p in tf.parameters}
-    params = tf.parameters[:len(fitted)]
-    held = {p.path: x0_all[p.path] for p in tf.parameters[len(fitted):]}
+    params = free_parameters(tf, fitted)
+    held = {p.path: x0_all[p.path] for p in tf.parameters if p not in params}
     lo = np.array([p.lower for p in params])
     span = np.array([p.upper - p.lower for p in params])
     x0_values = np.array([x0_all[p.path] for p in params])
@@ -276,7 +288,8 @@ def calibrate(tf: TargetsFile, max_evaluations: int | None = None,
             except _Budget:
                 message += f"; Nelder-Mead polish stopped at {budget} simulations"
         if held:
-            message += f"; held at their start values (too few targets): {sorted(held)}"
+            message += (f"; held at their start values (too few targets, or none that "
+                        f"identifies them): {sorted(held)}")
     values = values_of(best["x"])
     cov = grad = None
     if params and with_covariance:

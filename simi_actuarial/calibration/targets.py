@@ -16,6 +16,8 @@ Format (every path is relative to the targets file)::
     max_evaluations: 60
     parameters:
       - {path: morbidity.incidence_multiplier, start: 1.0, lower: 0.2, upper: 3.0}
+      - {path: morbidity.extra_admissions_shape, start: 0.25, lower: 0.005, upper: 2.0,
+         identified_by: [simi_per_simi_episode]}   # held at start in fits without these
     targets:
       - {statistic: simi_per_insured, year: 2020, value: 70.48, source: "..."}
       - {statistic: simi_actual_payment_ratio, year: 2020, value: 0.55, fit: false,
@@ -53,13 +55,19 @@ class TargetsError(SimiInputError):
 
 @dataclass(frozen=True)
 class Parameter:
-    """A scenario field fitted by calibration (dotted path, start value, bounds)."""
+    """A scenario field fitted by calibration (dotted path, start value, bounds).
+
+    ``identified_by``: statistics that identify the parameter (empty: any). A fit whose
+    fitted targets include none of them (a rolling-origin fit on early years) holds the
+    parameter at its start value instead of letting it drift on figures that do not
+    inform it."""
 
     path: str
     start: float
     lower: float
     upper: float
     source: str = ""
+    identified_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,8 @@ def read_targets(path: str | Path) -> TargetsFile:
                       overrides=tuple(s.overrides)),
         tolerance=doc.tolerance, max_evaluations=doc.max_evaluations,
         parameters=tuple(Parameter(path=q.path.strip(), start=q.start, lower=q.lower,
-                                   upper=q.upper, source=q.source.strip())
+                                   upper=q.upper, source=q.source.strip(),
+                                   identified_by=tuple(q.identified_by))
                          for q in doc.parameters),
         targets=tuple(targets), conflicts=doc.conflicts.strip(),
         rolling_origin=doc.rolling_origin)

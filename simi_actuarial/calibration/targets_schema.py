@@ -36,6 +36,15 @@ class ParameterIn(StrictModel):
     upper: Finite
     start: Finite
     source: str = ""
+    identified_by: list[str] = Field(default_factory=list)
+
+    @field_validator("identified_by")
+    @classmethod
+    def _known_statistics(cls, v):
+        unknown = [s for s in v if s not in STATISTICS]
+        if unknown:
+            raise ValueError(f"unknown statistic(s) {unknown} (known: {sorted(STATISTICS)})")
+        return v
 
     @field_validator("upper")
     @classmethod
