@@ -156,6 +156,9 @@ EXACT = {
     "insured persons": "参保人数", "age-sex structure": "年龄性别结构",
     "hospitalisation (incidence)": "住院发生率", "cost per admission": "次均住院费用",
     "high-cost tail": "高额费用尾部", "level mix": "医院等级构成",
+    "readmissions": "再住院",
+    "model default: ASSUMPTION (about 1.3 admissions per hospitalised person)":
+        "模型默认值：假设（每名住院者约 1.3 次住院）",
     "cost trend": "医疗费用增长趋势", "utilisation trend": "住院利用率增长趋势",
     "SIMI rules": "大病保险政策",
     "out-of-scope cost counted toward the SIMI line": "目录外费用计入大病保险起付线的比例",

@@ -37,6 +37,9 @@ KEY_ASSUMPTIONS = (
     ("high-cost tail", ("morbidity.tail_threshold", "morbidity.tail_probability",
                         "morbidity.tail_alpha"),
      "model default: ASSUMPTION checked against Nanning 2022 SIMI episodes by cost band"),
+    ("readmissions", ("morbidity.extra_admissions_young", "morbidity.extra_admissions_old",
+                      "morbidity.extra_admissions_shape"),
+     "model default: ASSUMPTION (about 1.3 admissions per hospitalised person)"),
     ("level mix", ("morbidity.level_mix", "morbidity.level_mix_age_tilt"), NATIONAL),
     ("cost trend", ("risk.cost_trend",),
      "model default: estimated from the NHC statistical bulletins 2015-2021 (national)"),
@@ -140,6 +143,11 @@ def _value(scenario, label: str) -> str:
         "cost per admission": f"{top} {m.cost_mean[top]:,.0f} CNY ({m.base_year} prices)"
         + (f" × {m.cost_multiplier:g}" if m.cost_multiplier != 1 else ""),
         "high-cost tail": f"above {m.tail_threshold or 0:,.0f} CNY",
+        "readmissions": (
+            f"extra admissions per hospitalised person {m.extra_admissions_young:g} (under 60), "
+            f"{m.extra_admissions_old:g} (60+); mixing shape "
+            + (f"{m.extra_admissions_shape:g}" if m.extra_admissions_shape is not None
+               else "Poisson")),
         "level mix": ", ".join(f"{x} {m.level_mix.get(x, 0):.0%}" for x in lv),
         "cost trend": f"{scenario.risk.cost_trend:.1%}/yr",
         "utilisation trend": f"{scenario.risk.utilisation_trend:.1%}/yr",
