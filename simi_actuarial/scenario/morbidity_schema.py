@@ -136,9 +136,11 @@ class MorbidityConfig(StrictModel):
         0.25, description="Gamma shape r of the patient-level mixing of the extra admissions "
         "(negative binomial: variance mean + mean^2 / r); null = Poisson. Assumption: a few "
         "patients (chemotherapy cycles, dialysis, psychiatric stays) have many admissions. "
-        "Nanning SIMI paid 3,012 CNY per episode (nanning_2022_episode_statistics.csv) and "
-        "~9,400 per beneficiary (nanning_simi_operations_2019_2022.csv, 2021), i.e. ~3 "
-        "SIMI-paid episodes per beneficiary; Poisson gives ~1.2, r = 0.25 ~1.5. At least "
+        "Nanning's figures reject it: SIMI paid 3,012 CNY per SIMI-paid admission (Jiang "
+        "(2024) Table 10) and ~9,400 per beneficiary (Table 3, 2021), i.e. ~3 SIMI-paid "
+        "admissions per beneficiary, where r = 0.25 gives 1.3; fitted jointly with Nanning's "
+        "fund figures (calibrated/nanning_calibrated.yaml): extra_admissions_old 1.02, shape "
+        "0.043, which the Guangxi-region scenarios carry. At least "
         "0.001 (Assumption: smaller shapes are numerically degenerate; 5e-324 overflowed "
         "the incomplete beta function).")
 
