@@ -16,7 +16,7 @@ from simi_actuarial.calibration import (
     write_calibrated,
 )
 from simi_actuarial.calibration.backtest import COLUMNS, fitted_values, rolling_origin_rows
-from simi_actuarial.calibration.fit import free_parameters, fitted_up_to, run_targets, sample_run
+from simi_actuarial.calibration.fit import fitted_up_to, free_parameters, run_targets, sample_run
 from simi_actuarial.cli import main
 
 SAMPLE = """sample:
