@@ -8,6 +8,10 @@ request (said once on stderr); :func:`raise_if_requested` raises ``KeyboardInter
 between batches, where Python code unwinds safely, so an interrupted run keeps its
 checkpoint of finished batches and exits 130 with the command to continue. A batch of the
 default scenario takes seconds, so the run stops within seconds.
+
+Writing a finished run's files is shielded the same way (:func:`shielded`): a SIGINT then
+waits until every file, the workbook included, is written, so a run is never marked
+complete with a file missing.
 """
 
 from __future__ import annotations
@@ -50,3 +54,36 @@ def deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
         _state["active"] = False
     raise_if_requested()
+
+
+class Shield:
+    """What :func:`shielded` saw: ``requested`` is True if a SIGINT arrived inside."""
+
+    requested: bool = False
+
+
+@contextmanager
+def shielded() -> Iterator[Shield]:
+    """SIGINT recorded, not raised, for the duration, and never raised afterwards: the caller
+    reads ``requested`` on the yielded :class:`Shield` once the shielded work is done (used
+    while a finished run's files are written). Inside :func:`deferred` (or off the main
+    thread) the outer handling stays in force and ``requested`` stays False."""
+    shield = Shield()
+    if _state["active"] or threading.current_thread() is not threading.main_thread():
+        yield shield
+        return
+    previous = signal.signal(signal.SIGINT, _record_quietly)
+    _state["active"], _state["requested"] = True, False
+    try:
+        yield shield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _state["active"] = False
+        shield.requested, _state["requested"] = _state["requested"], False
+
+
+def _record_quietly(signum, frame) -> None:
+    if not _state["requested"]:
+        print("\ninterrupt received: finishing writing the results first",
+              file=sys.stderr, flush=True)
+    _state["requested"] = True

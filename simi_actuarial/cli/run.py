@@ -94,12 +94,18 @@ def _run(args) -> int:
             print(f"error: {check_micro.failure_text(check, job.out)}", file=sys.stderr)
             return 1
         checked = {"proxy_check": check_micro.record(check)}
-    out = write_results(result, job.out, extra={**job.extra, "execution": where,
-                                                **checked, **_assumptions(args, scenario)})
-    job.finish()
+    from ..interrupts import shielded
     from ..report import write_workbook  # DIR/results.xlsx from the run's files
 
-    write_workbook(out)
+    with shielded() as shield:  # a Ctrl-C now waits until every file is written
+        out = write_results(result, job.out, extra={**job.extra, "execution": where,
+                                                    **checked, **_assumptions(args, scenario)})
+        job.finish()
+        write_workbook(out)
+    if shield.requested:
+        print(f"interrupted: the run had finished; its results are complete in {out}",
+              file=sys.stderr)
+        return 130
     on = (f"Dask ({where.get('workers')} worker(s) at {where.get('scheduler')})"
           if where.get("executor") == "dask" else f"{result.raw.threads} thread(s)")
     if where.get("backend") == "cuda":
