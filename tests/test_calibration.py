@@ -145,6 +145,19 @@ def test_every_shipped_targets_file_has_its_calibrated_scenario(repo_root):
         assert set(fitted_values(tf, tf.output)) == {p.path for p in tf.parameters}
 
 
+@pytest.mark.parametrize("region", ["guangxi_2021", "baise_2020", "chongzuo_2020"])
+def test_region_carries_the_readmissions_fitted_to_nanning(repo_root, region):
+    """The Guangxi-region scenarios state that their readmission law is Nanning's fit: a
+    re-run of `make calibrate` that moves the Nanning fit must move them too (or this fails)."""
+    tf = read_targets(repo_root / "scenarios/calibrated/targets/nanning.yaml")
+    fitted = fitted_values(tf, tf.output)
+    readmissions = {p: v for p, v in fitted.items() if ".extra_admissions_" in p}
+    assert len(readmissions) == 3
+    carried = load_scenario(repo_root / "scenarios" / f"{region}.yaml").morbidity
+    for path, value in readmissions.items():
+        assert getattr(carried, path.split(".")[-1]) == pytest.approx(value, rel=1e-6), path
+
+
 @pytest.mark.parametrize("name", ["nanning", "baise", "chongzuo",
                                   "guangxi_2021", "national_2021",
                                   "zhanjiang_2016"])

@@ -147,3 +147,33 @@ def test_unwritable_output_directory_is_named(repo_root, tmp_path):
     assert rc == 1
     assert f"--out: cannot write to {blocker / 'sub'}" in err
     assert "Traceback" not in err
+
+
+def test_stated_readmission_source_is_shown_only_beside_the_values_it_describes(
+        scenarios_dir, tmp_path):
+    """A file that sets the readmission law and says where it comes from gets that text in
+    the origin column; a child that changes the values without a source of its own, or a
+    --set, does not inherit the parent's text."""
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {scenarios_dir / 'nanning_2022.yaml'}\nname: base\n"
+                    "morbidity:\n  extra_admissions_old: 0.7\n"
+                    "  readmissions_source: fitted to somewhere\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\nname: child\n")
+    changed = tmp_path / "changed.yaml"
+    changed.write_text("extends: base.yaml\nname: changed\nmorbidity:\n"
+                       "  extra_admissions_old: 0.8\n")
+
+    def row(path, overrides=()):
+        sc = load_scenario(path, list(overrides))
+        return {r["assumption"]: r for r in assumptions(path, sc, list(overrides))}[
+            "readmissions"]
+
+    assert row(base)["origin"] == "this file (base.yaml): fitted to somewhere"
+    assert row(child)["origin"].endswith("base.yaml: fitted to somewhere")
+    assert row(child)["value"].startswith("extra admissions per hospitalised person 0.2 ")
+    assert row(changed)["origin"] == "this file (changed.yaml)"
+    assert row(child, ["morbidity.extra_admissions_young=0.3"])["origin"] == \
+        "--set morbidity.extra_admissions_young=0.3"
+    plain = scenarios_dir / "nanning_2022.yaml"
+    assert row(plain)["origin"].startswith("model default: ASSUMPTION")

@@ -139,10 +139,14 @@ class MorbidityConfig(StrictModel):
         "Nanning's figures reject it: SIMI paid 3,012 CNY per SIMI-paid admission (Jiang "
         "(2024) Table 10) and ~9,400 per beneficiary (Table 3, 2021), i.e. ~3 SIMI-paid "
         "admissions per beneficiary, where r = 0.25 gives 1.3; fitted jointly with Nanning's "
-        "fund figures (calibrated/nanning_calibrated.yaml): extra_admissions_old 1.02, shape "
-        "0.043, which the Guangxi-region scenarios carry. At least "
+        "fund figures (calibrated/nanning_calibrated.yaml): extra admissions 0.485 under 60 "
+        "and 0.519 at 60+, shape 0.053, which the Guangxi-region scenarios carry. At least "
         "0.001 (Assumption: smaller shapes are numerically degenerate; 5e-324 overflowed "
         "the incomplete beta function).")
+    readmissions_source: str | None = Field(
+        None, min_length=1, description="Where extra_admissions_young / _old / _shape come "
+        "from, as text: printed beside them by `simi validate` and the report when the same "
+        "file sets them. null: not stated (the defaults above are assumptions).")
 
     # --- hospital level ----------------------------------------------------------------
     level_mix: dict[LevelName, Prob] = Field(

@@ -144,10 +144,10 @@ def _value(scenario, label: str) -> str:
         + (f" × {m.cost_multiplier:g}" if m.cost_multiplier != 1 else ""),
         "high-cost tail": f"above {m.tail_threshold or 0:,.0f} CNY",
         "readmissions": (
-            f"extra admissions per hospitalised person {m.extra_admissions_young:g} (under 60), "
-            f"{m.extra_admissions_old:g} (60+); mixing shape "
-            + (f"{m.extra_admissions_shape:g}" if m.extra_admissions_shape is not None
-               else "Poisson")),
+            f"extra admissions per hospitalised person {m.extra_admissions_young:.3g} (under "
+            f"60), {m.extra_admissions_old:.3g} (60+); "
+            + (f"mixing shape {m.extra_admissions_shape:.3g}"
+               if m.extra_admissions_shape is not None else "no mixing (Poisson)")),
         "level mix": ", ".join(f"{x} {m.level_mix.get(x, 0):.0%}" for x in lv),
         "cost trend": f"{scenario.risk.cost_trend:.1%}/yr",
         "utilisation trend": f"{scenario.risk.utilisation_trend:.1%}/yr",
@@ -165,9 +165,27 @@ def assumptions(path, scenario, overrides=()) -> list[dict]:
     rows = []
     for label, paths, default in KEY_ASSUMPTIONS:
         o = origin(paths, chain, overrides, default)
-        rows.append({"assumption": label, "value": _value(scenario, label), "origin": o.text,
+        text = o.text
+        stated = _STATED_SOURCE.get(label)
+        if stated is not None:  # the source the document that sets the values gives them
+            note = _attribute(scenario, stated)
+            if note and origin((stated,), chain, overrides) == o:
+                text = f"{text}: {note}"
+        rows.append({"assumption": label, "value": _value(scenario, label), "origin": text,
                      "kind": o.kind})
     return rows
+
+
+#: Key assumptions whose scenario states their source in a field of its own.
+_STATED_SOURCE = {"readmissions": "morbidity.readmissions_source"}
+
+
+def _attribute(scenario, dotted: str):
+    """The scenario's value at a dotted attribute path."""
+    node = scenario
+    for key in dotted.split("."):
+        node = getattr(node, key)
+    return node
 
 
 def morbidity_warning(rows: list[dict]) -> str | None:
