@@ -171,9 +171,11 @@ class Checkpoint:
                 msg = (f"checkpoint of the {have} engine, this run {want} (resume with "
                        f"--engine {have}, or start again in another directory)")
             elif key == "tally_layout":
-                msg = ("checkpoint written by a version with another tally layout (its "
-                       "batches cannot be combined with this version's); delete "
-                       f"{self.root} and start again")
+                which = ("written before the tally layout was recorded"
+                         if have == CHECKED_DEFAULTS["tally_layout"]
+                         else "written by a version with another tally layout")
+                msg = (f"checkpoint {which} (its batches cannot be combined with this "
+                       f"version's); delete {self.root} and start again")
             elif key == "proxy_design":
                 h, w = have or {}, want or {}
                 changed = ", ".join(f"{k} {h.get(k)!r} (this run {w.get(k)!r})"
