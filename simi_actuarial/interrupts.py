@@ -25,11 +25,13 @@ from contextlib import contextmanager
 _state = {"requested": False, "active": False}
 
 
-def _record(signum, frame) -> None:
-    if not _state["requested"]:
-        print("\ninterrupt received: stopping after the current batch of paths",
-              file=sys.stderr, flush=True)
-    _state["requested"] = True
+def _notice(text: str):
+    """A SIGINT handler that records the request and says ``text`` once on stderr."""
+    def handler(signum, frame) -> None:
+        if not _state["requested"]:
+            print(f"\ninterrupt received: {text}", file=sys.stderr, flush=True)
+        _state["requested"] = True
+    return handler
 
 
 def raise_if_requested() -> None:
@@ -40,20 +42,30 @@ def raise_if_requested() -> None:
 
 
 @contextmanager
-def deferred() -> Iterator[None]:
-    """SIGINT recorded, not raised, for the duration (main thread only; nesting is a no-op);
-    a request still pending at a normal exit is raised then."""
+def _recording(handler) -> Iterator[bool]:
+    """SIGINT goes to ``handler`` for the duration, the request starting clear; yields
+    whether this call owns the recording (False when nested in another or off the main
+    thread: the outer handling stays in force)."""
     if _state["active"] or threading.current_thread() is not threading.main_thread():
-        yield
+        yield False
         return
-    previous = signal.signal(signal.SIGINT, _record)
+    previous = signal.signal(signal.SIGINT, handler)
     _state["active"], _state["requested"] = True, False
     try:
-        yield
+        yield True
     finally:
         signal.signal(signal.SIGINT, previous)
         _state["active"] = False
-    raise_if_requested()
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """SIGINT recorded, not raised, for the duration (main thread only; nesting is a no-op);
+    a request still pending at a normal exit is raised then."""
+    with _recording(_notice("stopping after the current batch of paths")) as owner:
+        yield
+    if owner:
+        raise_if_requested()
 
 
 class Shield:
@@ -69,21 +81,9 @@ def shielded() -> Iterator[Shield]:
     while a finished run's files are written). Inside :func:`deferred` (or off the main
     thread) the outer handling stays in force and ``requested`` stays False."""
     shield = Shield()
-    if _state["active"] or threading.current_thread() is not threading.main_thread():
-        yield shield
-        return
-    previous = signal.signal(signal.SIGINT, _record_quietly)
-    _state["active"], _state["requested"] = True, False
-    try:
-        yield shield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        _state["active"] = False
-        shield.requested, _state["requested"] = _state["requested"], False
-
-
-def _record_quietly(signum, frame) -> None:
-    if not _state["requested"]:
-        print("\ninterrupt received: finishing writing the results first",
-              file=sys.stderr, flush=True)
-    _state["requested"] = True
+    with _recording(_notice("finishing writing the results first")) as owner:
+        try:
+            yield shield
+        finally:
+            if owner:
+                shield.requested, _state["requested"] = _state["requested"], False
