@@ -30,11 +30,13 @@ def _sum(res: SimulationResult, name: str) -> np.ndarray:
     return res.tally(name).sum(axis=0)
 
 
+def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den``, NaN where ``den`` is not positive."""
+    return np.divide(num, den, out=np.full_like(den, np.nan), where=den > 0)
+
+
 def _ratio(num: str, den: str) -> Callable[[SimulationResult], np.ndarray]:
-    def fn(res):
-        d = _sum(res, den)
-        return np.divide(_sum(res, num), d, out=np.full_like(d, np.nan), where=d > 0)
-    return fn
+    return lambda res: _divide(_sum(res, num), _sum(res, den))
 
 
 def _per_insured(num: str) -> Callable[[SimulationResult], np.ndarray]:
@@ -56,7 +58,7 @@ def _episode_band(name: str | None) -> Callable[[SimulationResult], np.ndarray]:
         episodes = _sum(res, "ben_episodes")
         count = (_sum(res, name) if name is not None
                  else episodes - sum(_sum(res, n) for n in _EPISODE_BANDS))
-        return np.divide(count, episodes, out=np.full_like(episodes, np.nan), where=episodes > 0)
+        return _divide(count, episodes)
     return fn
 
 

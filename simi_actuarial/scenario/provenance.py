@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from .base import value_at
@@ -168,7 +169,7 @@ def assumptions(path, scenario, overrides=()) -> list[dict]:
         text = o.text
         stated = _STATED_SOURCE.get(label)
         if stated is not None:  # the source the document that sets the values gives them
-            note = _attribute(scenario, stated)
+            note = attrgetter(stated)(scenario)
             if note and origin((stated,), chain, overrides) == o:
                 text = f"{text}: {note}"
         rows.append({"assumption": label, "value": _value(scenario, label), "origin": text,
@@ -178,14 +179,6 @@ def assumptions(path, scenario, overrides=()) -> list[dict]:
 
 #: Key assumptions whose scenario states their source in a field of its own.
 _STATED_SOURCE = {"readmissions": "morbidity.readmissions_source"}
-
-
-def _attribute(scenario, dotted: str):
-    """The scenario's value at a dotted attribute path."""
-    node = scenario
-    for key in dotted.split("."):
-        node = getattr(node, key)
-    return node
 
 
 def morbidity_warning(rows: list[dict]) -> str | None:
